@@ -1,0 +1,3 @@
+"""skydd: privacy operations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,57 @@
+"""Read-only register endpoints under /api/v1/register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from skydd.api.deps import ContainerDep
+from skydd.api.schemas.register import RegisterSummaryOut
+from skydd.domain.errors import NotFoundError
+from skydd.services.register import current_register
+
+router = APIRouter(prefix="/api/v1/register", tags=["register"])
+
+_SECTIONS: tuple[str, ...] = (
+    "purposes",
+    "data_categories",
+    "data_subjects",
+    "systems",
+    "recipients",
+)
+_SECTIONS += ("retention", "cookies")
+
+
+@router.get("")
+def get_register(container: ContainerDep) -> RegisterSummaryOut:
+    """The stored register's version and counts per section."""
+    stored = current_register(container.uow(), container.organisation_key)
+    return RegisterSummaryOut.from_stored(stored)
+
+
+@router.get("/organisation")
+def get_organisation(container: ContainerDep) -> dict[str, Any]:
+    """The controller, its DPO and contact points (P1, P2)."""
+    register = current_register(container.uow(), container.organisation_key).register
+    return register.organisation.model_dump(mode="json", exclude_none=True)
+
+
+@router.get("/{section}")
+def list_section(section: str, container: ContainerDep) -> list[dict[str, Any]]:
+    """Every entry of one register section (purposes, systems, retention …)."""
+    register = current_register(container.uow(), container.organisation_key).register
+    if section not in _SECTIONS:
+        msg = f"no register section {section!r}; choose one of: {', '.join(_SECTIONS)}"
+        raise NotFoundError(msg)
+    return [item.model_dump(mode="json", exclude_none=True) for item in getattr(register, section)]
+
+
+@router.get("/{section}/{key}")
+def get_entry(section: str, key: str, container: ContainerDep) -> dict[str, Any]:
+    """One entry of a register section by key."""
+    for item in list_section(section, container):
+        if item.get("key") == key:
+            return item
+    msg = f"no {section} entry {key!r}"
+    raise NotFoundError(msg)

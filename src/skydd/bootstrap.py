@@ -1,0 +1,65 @@
+"""The composition root: settings → engine → unit of work → services, wired once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from skydd.config import Settings
+from skydd.documents.policy_rendering import PolicyRendering
+from skydd.domain.clock import Clock
+from skydd.services.ports import PolicyRenderer
+from skydd.services.unit_of_work import UnitOfWork
+from skydd.storage.engine import make_engine
+from skydd.storage.unit_of_work import SqlUnitOfWork
+
+
+class SystemClock:
+    """The real clock; the only place skydd reads the time."""
+
+    def now(self) -> dt.datetime:
+        """The current moment in UTC."""
+        return dt.datetime.now(dt.UTC)  # noqa: TID251 - the one real clock
+
+    def today(self) -> dt.date:
+        """Today's date in UTC."""
+        return self.now().date()
+
+
+@dataclass
+class Container:
+    """Everything an entrypoint needs, built from settings."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    renderer: PolicyRenderer
+    session_factory: sessionmaker[Session] = field(repr=False)
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work (one transaction per ``with``)."""
+        return SqlUnitOfWork(self.session_factory)
+
+    @property
+    def organisation_key(self) -> str | None:
+        """The organisation this deployment serves, if configured."""
+        return self.settings.organisation.key
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def build_container(settings: Settings, clock: Clock | None = None) -> Container:
+    """Wire skydd for ``settings``; tests pass a fake clock."""
+    engine = make_engine(settings.database.url, echo=settings.database.echo)
+    return Container(
+        settings=settings,
+        engine=engine,
+        clock=clock or SystemClock(),
+        renderer=PolicyRendering(),
+        session_factory=sessionmaker(engine, expire_on_commit=False),
+    )

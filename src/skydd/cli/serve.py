@@ -1,0 +1,46 @@
+"""``skydd serve``: the HTTP API, the published policy and the embed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from skydd.api.app import create_app
+from skydd.cli.context import container_of
+from skydd.services.policy import publish_policy
+from skydd.services.register import store_register
+from skydd.storage import migrator
+from skydd.storage.register_files import load_register
+
+console = Console(stderr=True)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    load: Annotated[
+        Path | None, typer.Option(help="Migrate, load this register and publish before serving.")
+    ] = None,
+) -> None:
+    """Serve the API, the policy and the embed over HTTP."""
+    container = container_of(ctx)
+    if load is not None:
+        migrator.upgrade(container.engine)
+        register = load_register(load)
+        store_register(container.uow(), container.clock, register, str(load))
+        publication = publish_policy(
+            container.uow(), container.clock, container.renderer, register.organisation.key
+        )
+        console.print(f"policy version {publication.policy.number} published")
+    bind_host = host or container.settings.server.host
+    bind_port = port or container.settings.server.port
+    base = f"http://{bind_host}:{bind_port}"
+    console.print(f"policy:   {base}/policy")
+    console.print(f"API docs: {base}/docs")
+    console.print(f"ROPA:     {base}/api/v1/ropa")
+    uvicorn.run(create_app(container), host=bind_host, port=bind_port, log_level="info")

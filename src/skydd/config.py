@@ -1,0 +1,93 @@
+"""Settings from the environment (``SKYDD_<SECTION>__<FIELD>``), built once and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseModel):
+    """Where skydd keeps its state."""
+
+    url: str = Field(
+        "sqlite:///var/skydd.db",
+        description="SQLAlchemy URL: sqlite:///PATH (embedded default) or postgresql+psycopg://…",
+    )
+    echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql")):
+            msg = "database url must be sqlite:/// or postgresql+psycopg://"
+            raise ValueError(msg)
+        return value
+
+
+class ServerSettings(BaseModel):
+    """Where ``skydd serve`` listens."""
+
+    host: str = Field("127.0.0.1", description="Interface to bind; loopback by default.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Base URL people reach skydd at (links, embed script)."
+    )
+
+
+class EmbedSettings(BaseModel):
+    """Which sites may embed the policy and privacy center in an iframe (P21)."""
+
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed as frame ancestors, e.g. https://www.example.com.",
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            scheme, _, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not rest or "/" in rest or "*" in rest:
+                msg = f"{origin!r} is not an origin like https://www.example.com"
+                raise ValueError(msg)
+        return value
+
+
+class OrganisationSettings(BaseModel):
+    """Which organisation this deployment publishes for."""
+
+    key: str | None = Field(
+        None, description="Register key of the organisation served; unset: the only one loaded."
+    )
+    register_path: Path | None = Field(
+        None, description="Register folder loaded at start-up by `skydd serve --load`."
+    )
+
+
+class Settings(BaseSettings):
+    """All of skydd's settings; every field is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SKYDD_", env_nested_delimiter="__", extra="forbid", env_file=None
+    )
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings, description="Database.")
+    server: ServerSettings = Field(default_factory=ServerSettings, description="HTTP server.")
+    embed: EmbedSettings = Field(default_factory=EmbedSettings, description="Embedding (P21).")
+    organisation: OrganisationSettings = Field(
+        default_factory=OrganisationSettings, description="Organisation served."
+    )
+
+    def public_view(self) -> dict[str, Any]:
+        """What ``skydd config show`` may print: everything here, no secrets exist yet."""
+        return self.model_dump(mode="json")

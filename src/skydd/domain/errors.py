@@ -1,0 +1,93 @@
+"""The one error tree of skydd.
+
+Every error skydd raises on purpose derives from :class:`SkyddError`, so adapters
+map them in one place (problem+json in the API, an error page on the web, one line
+and exit code 2 on the command line). Errors carry ids, keys and codes, never
+personal data::
+
+    SkyddError
+    ├── InvalidInput            bad input from a person or a file (HTTP 400/422, CLI 2)
+    │   ├── InvalidRegisterError   a register folder that does not validate
+    │   └── UnknownLanguageError   a language the organisation does not publish in
+    ├── NotFoundError           a thing that does not exist (HTTP 404)
+    │   └── PolicyVersionNotFound
+    ├── ConflictError           a state that refuses the change (HTTP 409)
+    └── AccessDenied            need-to-know said no (HTTP 403)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SkyddError(Exception):
+    """Base of every error skydd raises on purpose."""
+
+    code: str = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(SkyddError):
+    """The input is malformed or refers to things that do not exist."""
+
+    code = "invalid-input"
+
+
+@dataclass(frozen=True)
+class RegisterProblem:
+    """One problem in a register folder, located by file, line and field path."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def describe(self) -> str:
+        """Render as ``file:line: field: message``, the form editors jump to."""
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.field}: {self.message}"
+
+
+class InvalidRegisterError(InvalidInput):
+    """A register folder failed to parse or validate; ``problems`` lists each one."""
+
+    code = "invalid-register"
+
+    def __init__(self, problems: list[RegisterProblem]) -> None:
+        first = problems[0].describe() if problems else "invalid register"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(first + more)
+        self.problems = problems
+
+
+class UnknownLanguageError(InvalidInput):
+    """A language was asked for that the organisation does not publish in."""
+
+    code = "unknown-language"
+
+
+class NotFoundError(SkyddError):
+    """The thing asked for does not exist."""
+
+    code = "not-found"
+
+
+class PolicyVersionNotFound(NotFoundError):
+    """No published policy version has that number."""
+
+    code = "policy-version-not-found"
+
+
+class ConflictError(SkyddError):
+    """The current state refuses the change."""
+
+    code = "conflict"
+
+
+class AccessDenied(SkyddError):
+    """Need-to-know refused the action."""
+
+    code = "access-denied"

@@ -1,0 +1,102 @@
+"""What the services need from the outside world, as Protocols the adapters implement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from skydd.domain.ids import OrganisationId, RegisterVersionId
+from skydd.domain.policy import PublishedPolicy
+from skydd.domain.register import Register
+
+
+@dataclass(frozen=True)
+class StoredRegister:
+    """A register version as stored: its number, hash and the register itself."""
+
+    id: RegisterVersionId
+    organisation_id: OrganisationId
+    number: int
+    content_hash: str
+    loaded_at: dt.datetime
+    source: str
+    register: Register
+
+
+class OrganisationRepository(Protocol):
+    """Organisations known to this deployment."""
+
+    def id_for(self, key: str) -> OrganisationId | None:
+        """The id of the organisation with ``key``, if stored."""
+        ...
+
+    def add(self, key: str, name: str, at: dt.datetime) -> OrganisationId:
+        """Store a new organisation."""
+        ...
+
+    def keys(self) -> list[str]:
+        """Every stored organisation key, sorted."""
+        ...
+
+
+class RegisterRepository(Protocol):
+    """Stored register versions, newest last."""
+
+    def latest(self, organisation_id: OrganisationId) -> StoredRegister | None:
+        """The newest stored register of an organisation."""
+        ...
+
+    def get(self, version_id: RegisterVersionId) -> StoredRegister:
+        """One stored register version by id."""
+        ...
+
+    def add(
+        self,
+        organisation_id: OrganisationId,
+        register: Register,
+        content_hash: str,
+        source: str,
+        at: dt.datetime,
+    ) -> StoredRegister:
+        """Store a new register version with the next number."""
+        ...
+
+
+class PolicyRepository(Protocol):
+    """Published policy versions; append-only."""
+
+    def latest(self, organisation_id: OrganisationId) -> PublishedPolicy | None:
+        """The newest published version."""
+        ...
+
+    def get(self, organisation_id: OrganisationId, number: int) -> PublishedPolicy | None:
+        """One published version by number."""
+        ...
+
+    def numbers(self, organisation_id: OrganisationId) -> list[int]:
+        """The numbers of every published version, ascending."""
+        ...
+
+    def register_version_of(
+        self, organisation_id: OrganisationId, number: int
+    ) -> RegisterVersionId:
+        """The register version a published policy was rendered from."""
+        ...
+
+    def add(
+        self,
+        organisation_id: OrganisationId,
+        register_version_id: RegisterVersionId,
+        policy: PublishedPolicy,
+    ) -> None:
+        """Store a new version with all its renditions."""
+        ...
+
+
+class PolicyRenderer(Protocol):
+    """Turns a register into the published policy text (HTML or Markdown)."""
+
+    def render(self, register: Register, language: str, fmt: str) -> str:
+        """The policy of ``register`` in ``language`` and ``fmt`` (``html``/``markdown``)."""
+        ...

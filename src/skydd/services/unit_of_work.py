@@ -1,0 +1,33 @@
+"""The unit of work: one transaction around one use case."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from skydd.services.ports import OrganisationRepository, PolicyRepository, RegisterRepository
+
+
+class UnitOfWork(Protocol):
+    """Repositories sharing one transaction; ``commit`` or everything is rolled back."""
+
+    organisations: OrganisationRepository
+    registers: RegisterRepository
+    policies: PolicyRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make the work of this unit durable."""
+        ...
+
+    def rollback(self) -> None:
+        """Undo everything not yet committed."""
+        ...

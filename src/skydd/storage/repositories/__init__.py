@@ -1,0 +1,1 @@
+"""One repository module per aggregate; rows are converted to domain values explicitly."""

@@ -1,0 +1,121 @@
+"""Typed ORM rows; Alembic migrations are the only source of the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores none natively)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: dt.datetime | None, _dialect: Dialect
+    ) -> dt.datetime | None:
+        """Refuse naive datetimes; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime; pass an aware UTC datetime"
+            raise ValueError(msg)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, _dialect: Dialect
+    ) -> dt.datetime | None:
+        """Give back aware UTC datetimes whatever the backend returned."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for SQLite and PostgreSQL alike."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OrganisationRow(Base):
+    """An organisation whose register skydd keeps."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class RegisterVersionRow(Base):
+    """One loaded register, stored whole as canonical JSON with its hash."""
+
+    __tablename__ = "register_versions"
+    __table_args__ = (UniqueConstraint("organisation_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(500))
+    document: Mapped[str] = mapped_column(Text)
+
+
+class PolicyVersionRow(Base):
+    """An immutable, numbered version of the published policy."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (UniqueConstraint("organisation_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    register_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("register_versions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    renditions: Mapped[list[PolicyRenditionRow]] = relationship(
+        back_populates="policy_version", order_by="PolicyRenditionRow.language"
+    )
+
+
+class PolicyRenditionRow(Base):
+    """The text of one policy version in one language and format."""
+
+    __tablename__ = "policy_renditions"
+    __table_args__ = (UniqueConstraint("policy_version_id", "language", "format"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    policy_version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("policy_versions.id"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(8))
+    format: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    policy_version: Mapped[PolicyVersionRow] = relationship(back_populates="renditions")

@@ -1,0 +1,59 @@
+"""The SQL unit of work: one session, one transaction, repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from skydd.services.ports import OrganisationRepository, PolicyRepository, RegisterRepository
+from skydd.storage.repositories.organisations import SqlOrganisationRepository
+from skydd.storage.repositories.policies import SqlPolicyRepository
+from skydd.storage.repositories.registers import SqlRegisterRepository
+
+
+class SqlUnitOfWork:
+    """Opens a session on enter; rolls back on exit unless ``commit`` was called."""
+
+    organisations: OrganisationRepository
+    registers: RegisterRepository
+    policies: PolicyRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        # Re-entry (a use case calling another) joins the open transaction.
+        self._depth += 1
+        if self._depth == 1:
+            session = self._session_factory()
+            self._session = session
+            self.organisations = SqlOrganisationRepository(session)
+            self.registers = SqlRegisterRepository(session)
+            self.policies = SqlPolicyRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._session is not None:
+            self._session.rollback()
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        """Make the work of this unit durable."""
+        if self._session is not None:
+            self._session.commit()
+
+    def rollback(self) -> None:
+        """Undo everything not yet committed."""
+        if self._session is not None:
+            self._session.rollback()
