@@ -57,6 +57,6 @@ fmt: venv
 	$(BIN)/ruff check --fix src tests bench
 
 pytest: venv
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 test: venv system-deps services check pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from tests.conftest import MESTRO, SECOND_ORG
 
-from skydd.api.app import create_app
+from skydd.asgi import create_app
 from skydd.bootstrap import Container
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register

@@ -1,4 +1,4 @@
-"""The FastAPI application, created from a container; ``create_app`` is the only way in."""
+"""The HTTP API, created from a container; ``skydd.asgi`` adds the web pages to it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import skydd
 from skydd.api.problems import install_problem_handlers
 from skydd.api.routers import health, register
 from skydd.bootstrap import Container
-from skydd.web import routes as web_routes
 
 
-def create_app(container: Container) -> FastAPI:
-    """Build the app: API under /api/v1, the published policy and embed at the root."""
+def create_api(container: Container) -> FastAPI:
+    """Build the API: /api/v1, health probes, OpenAPI at /docs, problem+json errors."""
     app = FastAPI(
         title="skydd",
         version=skydd.__version__,
@@ -24,5 +23,4 @@ def create_app(container: Container) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(register.router)
-    web_routes.install(app)
     return app

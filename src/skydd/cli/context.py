@@ -23,6 +23,12 @@ class CliState:
             self._container = build_container(Settings())
         return self._container
 
+    def close(self) -> None:
+        """Release the container's connections when the command ends."""
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
 
 def container_of(ctx: typer.Context) -> Container:
     """The container of the running command."""

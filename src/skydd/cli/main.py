@@ -68,7 +68,9 @@ def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Privacy operations: register as code, published policy, Art. 30 record."""
-    ctx.obj = CliState(debug=debug)
+    state = CliState(debug=debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
 
 

@@ -9,7 +9,6 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from skydd.api.app import create_app
 from skydd.cli.context import container_of
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
@@ -43,4 +42,12 @@ def serve(
     console.print(f"policy:   {base}/policy")
     console.print(f"API docs: {base}/docs")
     console.print(f"ROPA:     {base}/api/v1/ropa")
-    uvicorn.run(create_app(container), host=bind_host, port=bind_port, log_level="info")
+    container.close()
+    # The server builds its own container from the same environment (see skydd.asgi).
+    uvicorn.run(
+        "skydd.asgi:app_from_environment",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        log_level="info",
+    )

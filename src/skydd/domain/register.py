@@ -26,6 +26,14 @@ from skydd.domain.taxonomy import DataCategory, DataSubjectCategory
 FieldPath = tuple[str | int, ...]
 
 
+def dotted_path(path: FieldPath) -> str:
+    """A field path as people write it: ``systems[3].dpa``."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text or "-"
+
+
 class RecipientKind(StrEnum):
     """Recipients other than processors (Art. 13(1)(e), Art. 30(1)(d))."""
 

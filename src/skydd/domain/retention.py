@@ -48,6 +48,9 @@ class StatutoryHold(StrEnum):
     """A law that requires keeping records, overriding erasure (Art. 17(3)(b))."""
 
     BOOKKEEPING_ACT = "bookkeeping_act"
+    ACCOUNTING_RECORDS = "accounting_records"
+    """Another country's accounting or tax-records law, named in the rule's legal ground;
+    the hold lasts the rule's own period from its trigger."""
 
 
 class RetentionRule(RegisterModel):

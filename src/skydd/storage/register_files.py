@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from skydd.domain.errors import InvalidRegisterError, RegisterProblem
-from skydd.domain.register import FieldPath, Register, dangling_references
+from skydd.domain.register import FieldPath, Register, dangling_references, dotted_path
 
 _SECTION_ALIASES = {"dataset": "datasets"}
 _MAPPING_SECTIONS = {"organisation", "policy"}
@@ -169,8 +169,8 @@ def _locate(path: FieldPath, message: str, merged: _Merged) -> RegisterProblem:
         origin = merged.origins.get(path[:cut])
         if origin is not None:
             line = _walk_to_line(origin, path[cut:])
-            return RegisterProblem(origin.file, line, _dotted(path), message)
-    return RegisterProblem("(register)", None, _dotted(path), message)
+            return RegisterProblem(origin.file, line, dotted_path(path), message)
+    return RegisterProblem("(register)", None, dotted_path(path), message)
 
 
 def _walk_to_line(origin: _Origin, rest: FieldPath) -> int | None:
@@ -185,10 +185,3 @@ def _walk_to_line(origin: _Origin, rest: FieldPath) -> int | None:
         else:
             break
     return line
-
-
-def _dotted(path: FieldPath) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text or "-"
