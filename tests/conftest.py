@@ -10,13 +10,13 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import text
-from tests.fakes import FakeClock
 
 from skydd.bootstrap import Container, build_container
 from skydd.config import DatabaseSettings, Settings
 from skydd.storage import migrator
 from skydd.storage.engine import make_engine
 from skydd.storage.tables import Base
+from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 MESTRO = ROOT / "examples" / "mestro"
@@ -52,7 +52,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url(worker: str) -> Iterator[str]:
     """A PostgreSQL database per xdist worker, migrated once."""
-    name = f"skydd_test_{worker}"
+    name = f"skydd_test_{worker}_{os.getpid()}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

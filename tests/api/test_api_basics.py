@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from tests.conftest import MESTRO, SECOND_ORG
 
 from skydd.asgi import create_app
 from skydd.bootstrap import Container
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register
+from tests.conftest import MESTRO, SECOND_ORG
 
 
 def test_health_and_readiness(container: Container) -> None:

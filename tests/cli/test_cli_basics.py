@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import MESTRO, ROOT, SECOND_ORG
 from typer.testing import CliRunner
 
 from skydd.cli.main import app
+from tests.conftest import MESTRO, ROOT, SECOND_ORG
 
 runner = CliRunner()
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from tests.conftest import ROOT
 
 from skydd.config import Settings
+from tests.conftest import ROOT
 
 
 def _env_names(model: type[BaseModel], prefix: str = "SKYDD_") -> list[str]:

@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.domain.compliance.test_compliance_rules import BASE, FIRING
 
 from skydd.domain.compliance import RULES, lint_register
 from skydd.domain.compliance.findings import Rule
 from skydd.domain.compliance.transparency import ART13_COVERAGE
+from tests.domain.compliance.test_compliance_rules import BASE, FIRING
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "lint-rules.md"
 HEADING = re.compile(r"^## (SKY\d{3}) ", re.MULTILINE)

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.factories import make_register, replace_item, replace_organisation
 
 from skydd.documents.lint_reports import Locate, ReportFormat, render_findings, summary
 from skydd.domain.compliance import RULES, Finding, lint_register, rule_by_id
 from skydd.domain.register import FieldPath
 from skydd.storage.register_files import read_register
+from tests.factories import make_register, replace_item, replace_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 

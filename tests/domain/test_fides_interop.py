@@ -11,7 +11,6 @@ from fideslang import models as fl
 from fideslang.default_taxonomy import DEFAULT_TAXONOMY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import MESTRO, ROOT, SECOND_ORG
 
 from skydd.domain.compliance import lint_register
 from skydd.domain.errors import InvalidInput
@@ -25,6 +24,7 @@ from skydd.domain.fides_manifest import ART9_CONDITIONS, LEGAL_BASES, fides_cate
 from skydd.domain.purposes import Art9Condition, LegalBasis
 from skydd.domain.register import Register
 from skydd.storage.register_files import load_register
+from tests.conftest import MESTRO, ROOT, SECOND_ORG
 
 EXAMPLES = pytest.mark.parametrize("folder", [MESTRO, SECOND_ORG], ids=["mestro", "second_org"])
 FIDES_EXAMPLE = (

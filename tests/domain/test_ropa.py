@@ -6,7 +6,6 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from tests.conftest import MESTRO, SECOND_ORG
 
 from skydd.domain import ropa_vocabulary as words
 from skydd.domain.errors import UnknownLanguageError
@@ -21,6 +20,7 @@ from skydd.domain.ropa import (
     ropa_records,
 )
 from skydd.storage.register_files import load_register
+from tests.conftest import MESTRO, SECOND_ORG
 
 EXAMPLES = pytest.mark.parametrize("folder", [MESTRO, SECOND_ORG], ids=["mestro", "second_org"])
 LANGUAGES = pytest.mark.parametrize("language", ["sv", "en"])

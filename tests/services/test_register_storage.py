@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.conftest import MESTRO, SECOND_ORG
-from tests.fakes import FakeClock
 
 from skydd.bootstrap import Container
 from skydd.domain.errors import NotFoundError, PolicyVersionNotFound
 from skydd.services.policy import diff_policies, publish_policy, published_policy
 from skydd.services.register import current_register, store_register
 from skydd.storage.register_files import load_register
+from tests.conftest import MESTRO, SECOND_ORG
+from tests.fakes import FakeClock
 
 
 @pytest.mark.parametrize("folder", [MESTRO, SECOND_ORG], ids=["mestro", "second_org"])

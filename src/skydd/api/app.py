@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 import skydd
 from skydd.api.problems import install_problem_handlers
-from skydd.api.routers import health, register
+from skydd.api.routers import health, register, ropa
 from skydd.bootstrap import Container
 
 
@@ -23,4 +23,5 @@ def create_api(container: Container) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(register.router)
+    app.include_router(ropa.router)
     return app

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-import click
 import typer
 from pydantic import ValidationError
+from typer._click.core import Context as ClickContext
 from typer.core import TyperGroup
 
-from skydd.cli import db, policy, register, serve
+from skydd.cli import db, policy, register, ropa, serve
 from skydd.cli.context import CliState
 from skydd.domain.errors import InvalidRegisterError, SkyddError
 
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 class SkyddGroup(TyperGroup):
     """Maps skydd's errors to one readable line on stderr and exit code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: ClickContext) -> Any:
         """Run the command; turn expected errors into exit 2 unless ``--debug``."""
         try:
             return super().invoke(ctx)
@@ -28,23 +28,23 @@ class SkyddGroup(TyperGroup):
             if _debug(ctx):
                 raise
             for problem in exc.problems:
-                click.echo(f"error: {problem.describe()}", err=True)
+                typer.echo(f"error: {problem.describe()}", err=True)
             raise typer.Exit(2) from exc
         except SkyddError as exc:
             if _debug(ctx):
                 raise
-            click.echo(f"error: {exc.message}", err=True)
+            typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(2) from exc
         except ValidationError as exc:
             if _debug(ctx):
                 raise
             first = exc.errors(include_url=False, include_input=False)[0]
             where = ".".join(str(p) for p in first["loc"]) or "input"
-            click.echo(f"error: invalid {where}: {first['msg']}", err=True)
+            typer.echo(f"error: invalid {where}: {first['msg']}", err=True)
             raise typer.Exit(2) from exc
 
 
-def _debug(ctx: click.Context) -> bool:
+def _debug(ctx: ClickContext) -> bool:
     state = ctx.obj
     return isinstance(state, CliState) and state.debug
 
@@ -59,6 +59,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(register.app, name="register")
 app.add_typer(policy.app, name="policy")
+app.add_typer(ropa.app, name="ropa")
 app.command("serve")(serve.serve)
 
 

@@ -87,7 +87,7 @@ def list_versions(
     """List published versions."""
     container = container_of(ctx)
     numbers = published_numbers(container.uow(), container.organisation_key)
-    rows = []
+    rows: list[dict[str, str | int | list[str]]] = []
     for number in numbers:
         policy = published_policy(container.uow(), container.organisation_key, number)
         rows.append(
@@ -103,9 +103,8 @@ def list_versions(
         typer.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        console.print(
-            f"v{row['number']}  effective {row['effective_on']}  {row['content_hash'][:12]}"
-        )
+        digest = str(row["content_hash"])[:12]
+        console.print(f"v{row['number']}  effective {row['effective_on']}  {digest}")
 
 
 @app.command("diff")

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from skydd.cli.context import container_of
+from skydd.cli.fides import add_fides_commands
 from skydd.cli.formats import OutputFormat
 from skydd.documents.lint_reports import render_findings
 from skydd.domain.compliance import lint_register
@@ -20,6 +21,8 @@ from skydd.storage.register_files import load_register, read_register
 app = typer.Typer(help="The register of processing as code.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
+
+add_fides_commands(app)
 
 RegisterPath = Annotated[
     Path, typer.Argument(help="Register folder of YAML files.", exists=False, file_okay=False)

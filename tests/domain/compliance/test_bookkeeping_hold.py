@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.factories import make_register, make_retention, replace_item, replace_organisation
 
 from skydd.domain.compliance import lint_register
 from skydd.domain.compliance.retention import meets_bookkeeping_hold, minimum_bookkeeping_period
@@ -15,6 +14,7 @@ from skydd.domain.organisation import MonthDay
 from skydd.domain.periods import Period
 from skydd.domain.register import Register
 from skydd.domain.retention import RetentionTrigger, bookkeeping_hold_ends_on
+from tests.factories import make_register, make_retention, replace_item, replace_organisation
 
 pytestmark = pytest.mark.promise("P10")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.factories import make_register, replace_item, replace_organisation
 
 from skydd.domain.compliance import (
     RULES,
@@ -18,6 +17,7 @@ from skydd.domain.compliance import (
 from skydd.domain.compliance.findings import Rule
 from skydd.domain.compliance.transparency import ART13_COVERAGE
 from skydd.domain.register import Register, dotted_path
+from tests.factories import make_register, replace_item, replace_organisation
 
 
 def broken_register() -> Register:

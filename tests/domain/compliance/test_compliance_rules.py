@@ -13,6 +13,14 @@ from collections.abc import Callable
 
 import pytest
 from pydantic import BaseModel
+
+from skydd.domain.compliance import RULES, lint_register
+from skydd.domain.cookies import CookieCategory, TrackerKind
+from skydd.domain.organisation import ContactRole, DataProtectionOfficer
+from skydd.domain.processors import Hosting, SystemKind, TransferSafeguard, Vendor
+from skydd.domain.purposes import Art9Condition, Channel, LegalBasis
+from skydd.domain.register import Register
+from skydd.domain.retention import RetentionTrigger
 from tests.factories import (
     make_category,
     make_claim,
@@ -26,14 +34,6 @@ from tests.factories import (
     replace_item,
     replace_organisation,
 )
-
-from skydd.domain.compliance import RULES, lint_register
-from skydd.domain.cookies import CookieCategory, TrackerKind
-from skydd.domain.organisation import ContactRole, DataProtectionOfficer
-from skydd.domain.processors import Hosting, SystemKind, TransferSafeguard, Vendor
-from skydd.domain.purposes import Art9Condition, Channel, LegalBasis
-from skydd.domain.register import Register
-from skydd.domain.retention import RetentionTrigger
 
 Mutation = Callable[[Register], Register]
 BASE = make_register()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.factories import make_contact_point, make_register, replace_organisation
 
 from skydd.domain.compliance import Finding, Severity, lint_register
 from skydd.domain.organisation import ContactRole, DataProtectionOfficer
 from skydd.domain.register import Register
+from tests.factories import make_contact_point, make_register, replace_organisation
 
 pytestmark = pytest.mark.promise("P2")
 

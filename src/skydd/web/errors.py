@@ -1,0 +1,38 @@
+"""HTTP status of a skydd error on a web page, and its title in the page's language.
+
+The API maps the same error tree to problem+json in ``skydd.api.problems``; web and
+api are sibling adapters and may not import each other, so the status table is
+repeated here, most specific type first, and a test pins the two together.
+"""
+
+from __future__ import annotations
+
+from skydd.domain.errors import AccessDenied, ConflictError, InvalidInput, NotFoundError, SkyddError
+from skydd.web.translations import gettext_noop
+
+ERROR_STATUSES: list[tuple[type[SkyddError], int]] = [
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (AccessDenied, 403),
+    (InvalidInput, 400),
+    (SkyddError, 400),
+]
+"""Most specific first: the first matching type decides the status."""
+
+ERROR_TITLES: dict[int, str] = {
+    400: gettext_noop("The request cannot be answered"),
+    403: gettext_noop("Access denied"),
+    404: gettext_noop("Page not found"),
+    409: gettext_noop("Conflict"),
+}
+"""English msgids, translated where the page is rendered."""
+
+
+def http_status_for(exc: SkyddError) -> int:
+    """The HTTP status an error page answers ``exc`` with."""
+    return next(status for error_type, status in ERROR_STATUSES if isinstance(exc, error_type))
+
+
+def error_title(status: int) -> str:
+    """The (untranslated) title of an error page with ``status``."""
+    return ERROR_TITLES.get(status, ERROR_TITLES[400])
