@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from skydd.domain.register import Register
+from skydd.domain.register import KEYED_SECTIONS, Register
 from skydd.domain.schema import RegisterModel
 
 RenditionKey = tuple[str, str]
@@ -94,15 +94,6 @@ class PolicyChange:
         return text
 
 
-_SECTIONS: tuple[str, ...] = (
-    "purposes",
-    "data_categories",
-    "data_subjects",
-    "systems",
-    "recipients",
-    "retention",
-)
-_SECTIONS += ("cookies",)
 _WATCHED_FIELDS: dict[str, tuple[str, ...]] = {
     "purposes": ("legal_bases", "data_categories", "data_subjects", "art9_condition"),
     "systems": ("hosting", "transfers", "purposes", "data_categories", "dpa"),
@@ -117,7 +108,7 @@ _WATCHED_FIELDS: dict[str, tuple[str, ...]] = {
 def substantive_changes(old: Register, new: Register) -> list[PolicyChange]:
     """What changed in substance between two registers, section by section."""
     changes = list(_organisation_changes(old, new))
-    for section in _SECTIONS:
+    for section in KEYED_SECTIONS:
         changes += _section_changes(section, getattr(old, section), getattr(new, section))
     return changes
 

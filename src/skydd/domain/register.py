@@ -34,6 +34,18 @@ def dotted_path(path: FieldPath) -> str:
     return text or "-"
 
 
+KEYED_SECTIONS: tuple[str, ...] = (
+    "purposes",
+    "data_categories",
+    "data_subjects",
+    "systems",
+    "recipients",
+    "retention",
+    "cookies",
+)
+"""The register's list sections whose entries carry a ``key``."""
+
+
 class RecipientKind(StrEnum):
     """Recipients other than processors (Art. 13(1)(e), Art. 30(1)(d))."""
 

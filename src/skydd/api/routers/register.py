@@ -9,18 +9,10 @@ from fastapi import APIRouter
 from skydd.api.deps import ContainerDep
 from skydd.api.schemas.register import RegisterSummaryOut
 from skydd.domain.errors import NotFoundError
+from skydd.domain.register import KEYED_SECTIONS
 from skydd.services.register import current_register
 
 router = APIRouter(prefix="/api/v1/register", tags=["register"])
-
-_SECTIONS: tuple[str, ...] = (
-    "purposes",
-    "data_categories",
-    "data_subjects",
-    "systems",
-    "recipients",
-)
-_SECTIONS += ("retention", "cookies")
 
 
 @router.get("")
@@ -41,8 +33,8 @@ def get_organisation(container: ContainerDep) -> dict[str, Any]:
 def list_section(section: str, container: ContainerDep) -> list[dict[str, Any]]:
     """Every entry of one register section (purposes, systems, retention …)."""
     register = current_register(container.uow(), container.organisation_key).register
-    if section not in _SECTIONS:
-        msg = f"no register section {section!r}; choose one of: {', '.join(_SECTIONS)}"
+    if section not in KEYED_SECTIONS:
+        msg = f"no register section {section!r}; choose one of: {', '.join(KEYED_SECTIONS)}"
         raise NotFoundError(msg)
     return [item.model_dump(mode="json", exclude_none=True) for item in getattr(register, section)]
 
