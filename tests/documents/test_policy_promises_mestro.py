@@ -9,6 +9,8 @@ P21 (the embeddable page) belongs to the web layer.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from skydd.domain.purposes import LegalBasis
@@ -348,7 +350,7 @@ def test_p20_the_policy_says_it_may_be_updated(sv: str, register: Register) -> N
     assert "Vi kan komma att uppdatera och ändra denna policy." in text
     assert "Vi förbehåller oss rätten att uppdatera och ändra denna policy." in text
     assert f"Uppdaterad: {register.organisation.updated_on}" in plain(sv)
-    assert register.organisation.updated_on == "2023-02-01"
+    assert register.organisation.updated_on == dt.date(2023, 2, 1)
 
 
 def test_art13_the_right_to_complain_to_imy(sv: str) -> None:

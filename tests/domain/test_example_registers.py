@@ -122,7 +122,7 @@ def test_mestro_is_the_controller_with_its_profile(mestro: Register) -> None:
     assert org.address.city == "Stockholm"
     assert org.languages == ["sv", "en"]
     assert org.default_language == "sv"
-    assert org.updated_on == "2023-02-01"
+    assert org.updated_on == dt.date(2023, 2, 1)
     assert org.fiscal_year_end.month == 12
     assert org.fiscal_year_end.day == 31
     assert org.supervisory_authority is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import Field, model_validator
@@ -81,7 +82,7 @@ class Organisation(RegisterModel):
     website: str | None = None
     languages: list[LanguageCode] = Field(min_length=1)
     default_language: LanguageCode
-    updated_on: str | None = None
+    updated_on: dt.date | None = None
     dpo: DataProtectionOfficer | None = None
     contact_points: list[ContactPoint] = Field(default_factory=list)
     intake_contact: Key | None = None

@@ -286,7 +286,7 @@ def build_policy_document(register: Register, language: str) -> PolicyDocument:
     return PolicyDocument(
         language=language,
         title=text.title if text else None,
-        updated_on=org.updated_on,
+        updated_on=org.updated_on.isoformat() if org.updated_on else None,
         organisation_name=org.name,
         sections=tuple(Section(a, h) for a, h in SECTIONS if a != "dpo" or dpo is not None),
         prose=_prose(text),
