@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from skydd.api.schemas.problems import ProblemOut
 from skydd.domain.errors import (
     AccessDenied,
     ConflictError,
@@ -23,6 +26,9 @@ logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://skydd.dev/problems/"
 
+INVALID_REQUEST = "A parameter failed validation; ``errors`` names each one."
+"""The description of a documented 422, which the validation handler below answers."""
+
 PROBLEMS: list[tuple[type[SkyddError], int, str]] = [
     (NotFoundError, 404, "Not found"),
     (ConflictError, 409, "Conflict"),
@@ -34,12 +40,33 @@ PROBLEMS: list[tuple[type[SkyddError], int, str]] = [
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, **extra: object
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: object,
 ) -> JSONResponse:
-    """A problem+json response (RFC 9457)."""
+    """A problem+json response (RFC 9457), with any headers the status requires."""
     body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail}
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_responses(described: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries: each status answers with a problem+json document.
+
+    Declaring 422 here also replaces FastAPI's default ``HTTPValidationError`` entry,
+    which names a body and media type the validation handler below never sends.
+    """
+    return {
+        status: {
+            "description": description,
+            "content": {PROBLEM_JSON: {"schema": ProblemOut.model_json_schema()}},
+        }
+        for status, description in described.items()
+    }
 
 
 def status_of(exc: SkyddError) -> tuple[int, str]:
@@ -69,7 +96,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
-        return problem_response(exc.status_code, code, str(exc.detail), str(exc.detail))
+        # Keep the exception's headers: a 405 must name the allowed methods (RFC 9110 §15.5.6).
+        return problem_response(
+            exc.status_code, code, str(exc.detail), str(exc.detail), headers=exc.headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from skydd.api.deps import ContainerDep
-from skydd.api.problems import problem_response
+from skydd.api.problems import problem_response, problem_responses
 
 router = APIRouter(tags=["health"])
 
@@ -19,7 +19,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses=problem_responses({503: "The database cannot be reached."}),
+)
 def readyz(container: ContainerDep) -> dict[str, str] | JSONResponse:
     """The process can reach its database."""
     try:

@@ -7,12 +7,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from skydd.api.deps import ContainerDep
+from skydd.api.problems import INVALID_REQUEST, problem_responses
 from skydd.api.schemas.register import RegisterSummaryOut
 from skydd.domain.errors import NotFoundError
 from skydd.domain.register import KEYED_SECTIONS
 from skydd.services.register import current_register
 
-router = APIRouter(prefix="/api/v1/register", tags=["register"])
+router = APIRouter(
+    prefix="/api/v1/register",
+    tags=["register"],
+    responses=problem_responses({404: "No register is stored, or no such section or entry."}),
+)
 
 
 @router.get("")
@@ -29,7 +34,7 @@ def get_organisation(container: ContainerDep) -> dict[str, Any]:
     return register.organisation.model_dump(mode="json", exclude_none=True)
 
 
-@router.get("/{section}")
+@router.get("/{section}", responses=problem_responses({422: INVALID_REQUEST}))
 def list_section(section: str, container: ContainerDep) -> list[dict[str, Any]]:
     """Every entry of one register section (purposes, systems, retention …)."""
     register = current_register(container.uow(), container.organisation_key).register
@@ -39,7 +44,7 @@ def list_section(section: str, container: ContainerDep) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json", exclude_none=True) for item in getattr(register, section)]
 
 
-@router.get("/{section}/{key}")
+@router.get("/{section}/{key}", responses=problem_responses({422: INVALID_REQUEST}))
 def get_entry(section: str, key: str, container: ContainerDep) -> dict[str, Any]:
     """One entry of a register section by key."""
     for item in list_section(section, container):

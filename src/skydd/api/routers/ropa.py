@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from skydd.api.deps import ContainerDep
+from skydd.api.problems import INVALID_REQUEST, problem_responses
 from skydd.documents.ropa_export import RopaFormat, export_ropa
-from skydd.domain.ropa import check_ropa_language, default_ropa_language
+from skydd.domain.ropa import ROPA_LANGUAGES, check_ropa_language, default_ropa_language
 from skydd.services.register import current_register
 
 router = APIRouter(prefix="/api/v1/ropa", tags=["ropa"])
@@ -23,7 +24,14 @@ _ATTACHMENTS = frozenset({RopaFormat.CSV, RopaFormat.XLSX})
         200: {
             "description": "The record in the requested format.",
             "content": {f.media_type.split(";")[0]: {} for f in RopaFormat},
-        }
+        },
+        **problem_responses(
+            {
+                400: "The record has no such language.",
+                404: "No register is stored.",
+                422: INVALID_REQUEST,
+            }
+        ),
     },
 )
 def get_ropa(
@@ -32,7 +40,12 @@ def get_ropa(
         RopaFormat.JSON
     ),
     lang: Annotated[
-        str | None, Query(description="sv or en; default: the organisation's language.")
+        str | None,
+        Query(
+            description="sv or en; default: the organisation's language.",
+            # Documented, not validated here: any other value is the domain's 400 problem.
+            json_schema_extra={"enum": list(ROPA_LANGUAGES)},
+        ),
     ] = None,
 ) -> Response:
     """The record of processing activities of the stored register (Art. 30(1))."""
