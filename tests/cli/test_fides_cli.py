@@ -87,7 +87,6 @@ def test_import_reports_placeholders(tmp_path: Path, env: dict[str, str]) -> Non
     assert "purposes.0.name.en" in result.stderr
 
 
-@pytest.mark.skipif(not FIDES_EXAMPLE.is_file(), reason=f"{FIDES_EXAMPLE} is absent")
 def test_third_party_dataset_comes_back_field_for_field(
     tmp_path: Path, env: dict[str, str]
 ) -> None:

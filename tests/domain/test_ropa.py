@@ -193,3 +193,31 @@ def test_unknown_language_is_refused() -> None:
 def test_default_language_is_the_organisations(folder: Path) -> None:
     register = load_register(folder)
     assert default_ropa_language(register) == register.organisation.default_language
+
+
+def test_joint_controllers_and_representative_fill_art_30_1_a() -> None:
+    from skydd.domain.organisation import Address, JointController, Representative
+    from skydd.storage.register_files import load_register
+    from tests.conftest import SECOND_ORG
+
+    register = load_register(SECOND_ORG)
+    first, second = register.purposes[0], register.purposes[1]
+    org = register.organisation.model_copy(
+        update={
+            "joint_controllers": [
+                JointController(
+                    name="Partner Clinic", email="dpo@partner.example", purposes=[first.key]
+                )
+            ],
+            "representative": Representative(
+                name="EU Rep Ltd",
+                email="rep@eurep.example",
+                address=Address(street="1 Rue", postal_code="1000", city="Bruxelles", country="BE"),
+            ),
+        }
+    )
+    records = ropa_records(register.model_copy(update={"organisation": org}), "en")
+    by_key = {r.key[0]: r for r in records}
+    assert by_key[first.key].joint_controllers == ("Partner Clinic, dpo@partner.example",)
+    assert by_key[second.key].joint_controllers == ("No joint controllers (Art. 26)",)
+    assert all(r.representative == ("EU Rep Ltd, rep@eurep.example",) for r in records)

@@ -95,7 +95,7 @@ def placeholders(register: Register) -> list[FieldPath]:
 
 def _placeholders(path: FieldPath, value: object) -> Iterator[FieldPath]:
     if isinstance(value, str):
-        if value.startswith(TODO) or value == UNKNOWN_COUNTRY:
+        if value.startswith(f"{TODO}:") or value == UNKNOWN_COUNTRY:
             yield path
     elif isinstance(value, dict):
         for key, item in value.items():

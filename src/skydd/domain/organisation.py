@@ -55,6 +55,23 @@ class SupervisoryAuthority(RegisterModel):
     country: CountryCode
 
 
+class JointController(RegisterModel):
+    """A controller deciding purposes and means together with us (Art. 26)."""
+
+    name: str
+    email: Email
+    purposes: list[Key] = Field(min_length=1)
+    arrangement: LocalizedText = Field(default_factory=dict)
+
+
+class Representative(RegisterModel):
+    """The representative in the Union of a controller established outside it (Art. 27)."""
+
+    name: str
+    email: Email
+    address: Address
+
+
 class MonthDay(RegisterModel):
     """A day of the year without a year, e.g. the last day of the fiscal year."""
 
@@ -86,6 +103,8 @@ class Organisation(RegisterModel):
     dpo: DataProtectionOfficer | None = None
     contact_points: list[ContactPoint] = Field(default_factory=list)
     intake_contact: Key | None = None
+    joint_controllers: list[JointController] = Field(default_factory=list)
+    representative: Representative | None = None
     supervisory_authority: SupervisoryAuthority | None = None
     fiscal_year_end: MonthDay = MonthDay(month=12, day=31)
     security_measures: list[LocalizedText] = Field(default_factory=list)

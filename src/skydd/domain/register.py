@@ -140,6 +140,9 @@ def _dangling(reg: Register) -> Iterator[tuple[FieldPath, str]]:
         )
     if org.intake_contact and org.intake_contact not in contacts:
         yield ("organisation", "intake_contact"), f"unknown contact point {org.intake_contact!r}"
+    for i, joint in enumerate(org.joint_controllers):
+        path = ("organisation", "joint_controllers", i, "purposes")
+        yield from check(path, joint.purposes, purposes, "purpose")
     for i, p in enumerate(reg.purposes):
         yield from check(
             ("purposes", i, "data_subjects"), p.data_subjects, subjects, "data subject"

@@ -176,7 +176,7 @@ def ropa_controller(register: Register, language: str) -> list[tuple[RopaColumn,
     cells = {
         "controller": writer.controller,
         "controller_contact": writer.contacts,
-        "joint_controllers": writer.word(words.NO_JOINT_CONTROLLERS),
+        "joint_controllers": writer.joint_controllers(None),
         "representative": writer.representative,
         "dpo": writer.dpo,
         "security_measures": writer.measures,
@@ -199,9 +199,15 @@ class _Writer:
         self.measures = tuple(self.text(m) for m in org.security_measures) or self.word(
             words.NO_SECURITY_MEASURES
         )
-        self.representative = self.word(
-            words.NO_REPRESENTATIVE_NEEDED if is_in_eea(org.country) else words.NO_REPRESENTATIVE
-        )
+        if org.representative is not None:
+            rep = org.representative
+            self.representative: Cell = (f"{rep.name}, {rep.email}",)
+        else:
+            self.representative = self.word(
+                words.NO_REPRESENTATIVE_NEEDED
+                if is_in_eea(org.country)
+                else words.NO_REPRESENTATIVE
+            )
 
     def text(self, text: LocalizedText) -> str:
         return text_in(text, self.lang, self.reg.organisation.default_language)
@@ -216,7 +222,7 @@ class _Writer:
             activity=(self.text(purpose.name),),
             controller=self.controller,
             controller_contact=self.contacts,
-            joint_controllers=self.word(words.NO_JOINT_CONTROLLERS),  # no model field yet
+            joint_controllers=self.joint_controllers(purpose),
             representative=self.representative,
             dpo=self.dpo,
             purpose=(self.text(purpose.description),),
@@ -231,6 +237,15 @@ class _Writer:
             sources=self._sources(purpose),
             systems=tuple(s.name for s in systems) or self.word(words.NONE),
         )
+
+    def joint_controllers(self, purpose: Purpose | None) -> Cell:
+        """Joint controllers of ``purpose`` (Art. 26), or of any purpose when None."""
+        joint = [
+            j
+            for j in self.reg.organisation.joint_controllers
+            if purpose is None or purpose.key in j.purposes
+        ]
+        return tuple(f"{j.name}, {j.email}" for j in joint) or self.word(words.NO_JOINT_CONTROLLERS)
 
     def _contacts(self, org: Organisation) -> Cell:
         lines = [_contact_line(c.email, c.phone) for c in org.contact_points]

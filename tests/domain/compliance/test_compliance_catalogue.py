@@ -30,9 +30,9 @@ def broken_register() -> Register:
     return replace_item(register, "retention", "inquiries", trigger=None)
 
 
-def test_the_catalogue_has_45_rules_with_unique_ids_in_order() -> None:
+def test_the_catalogue_has_46_rules_with_unique_ids_in_order() -> None:
     ids = [rule.id for rule in RULES]
-    assert len(ids) == 45
+    assert len(ids) == 46
     assert ids == sorted(set(ids))
     assert all(re.fullmatch(r"SKY\d{3}", rule_id) for rule_id in ids)
 

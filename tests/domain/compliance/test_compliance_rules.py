@@ -179,6 +179,10 @@ FIRING: dict[str, tuple[Mutation, dict[str, int]]] = {
         lambda r: system(r, "crm", purposes=["customer_relations", "events"]),
         {"SKY067": 1},
     ),
+    "SKY068": (
+        lambda r: purpose(r, "inquiries", name={"en": "TODO: name it", "sv": "Förfrågningar"}),
+        {"SKY068": 1},
+    ),
     "SKY070": (
         lambda r: org(r, contact_points=[], dpo=None, intake_contact=None),
         {"SKY070": 1, "SKY042": 1, "SKY043": 1},
@@ -309,6 +313,7 @@ QUIET: dict[str, Mutation] = {
         "intranet",
         purposes=["customer_relations", "inquiries"],
     ),
+    "SKY068": lambda r: purpose(r, "inquiries", name={"en": "TODO lists", "sv": "Att göra"}),
     "SKY070": lambda r: org(r, contact_points=CONTACTS[:1], intake_contact=None),
     "SKY071": lambda r: org(r, dpo=None),
     "SKY072": lambda r: add(

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from skydd.domain.compliance.findings import Hit, Rule, Severity
-from skydd.domain.register import Register
+from skydd.domain.fides_manifest import placeholders
+from skydd.domain.register import Register, dotted_path
 
 
 def _unused_categories(register: Register) -> Iterator[Hit]:
@@ -40,6 +41,11 @@ def _purpose_without_system(register: Register) -> Iterator[Hit]:
     for i, purpose in enumerate(register.purposes):
         if not register.systems_for(purpose.key):
             yield ("purposes", i), f"purpose '{purpose.key}' is served by no registered system"
+
+
+def _import_placeholders(register: Register) -> Iterator[Hit]:
+    for path in placeholders(register):
+        yield path, f"{dotted_path(path)} still holds an import placeholder (TODO or country ZZ)"
 
 
 DATA_CATEGORY_UNUSED = Rule(
@@ -80,8 +86,23 @@ PURPOSE_WITHOUT_SYSTEM = Rule(
     check=_purpose_without_system,
 )
 
+IMPORT_PLACEHOLDER = Rule(
+    id="SKY068",
+    name="import-placeholder",
+    title="Field still holds an import placeholder",
+    severity=Severity.ERROR,
+    legal_ground="GDPR Art. 5(2), Art. 30(1)",
+    description="`skydd register import-fides` fills what a fideslang manifest cannot say "
+    "(purpose texts, hosting countries) with `TODO:` texts and the unknown country `ZZ`; "
+    "a register holding them would publish placeholders as facts.",
+    fix="Replace each `TODO:` text with the organisation's own words and each `ZZ` with the "
+    "real ISO 3166 country code.",
+    check=_import_placeholders,
+)
+
 RULES: tuple[Rule, ...] = (
     DATA_CATEGORY_UNUSED,
     PURPOSE_WITHOUT_SUBJECTS_OR_CATEGORIES,
     PURPOSE_WITHOUT_SYSTEM,
+    IMPORT_PLACEHOLDER,
 )
