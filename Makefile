@@ -34,8 +34,8 @@ services:
 	bash scripts/ensure-services.sh
 
 check: venv
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory alembic-check
@@ -53,8 +53,8 @@ babel-check:
 	$(BIN)/python scripts/check_translations.py
 
 fmt: venv
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
 pytest: venv
 	$(BIN)/pytest -n 2

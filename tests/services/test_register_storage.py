@@ -68,3 +68,30 @@ def test_published_policy_unknown_version_is_not_found(container: Container) -> 
     store_register(container.uow(), container.clock, load_register(MESTRO), "m")
     with pytest.raises(PolicyVersionNotFound):
         published_policy(container.uow(), None, 7)
+
+
+def test_publish_is_one_transaction_nothing_half_written(
+    container: Container, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from skydd.services.policy import published_numbers
+    from skydd.storage.repositories.policies import SqlPolicyRepository
+    from skydd.storage.tables import PolicyRenditionRow
+
+    store_register(container.uow(), clock, load_register(MESTRO), "m")
+    original_add = SqlPolicyRepository.add
+
+    def add_then_fail(self: SqlPolicyRepository, *args: object) -> None:
+        original_add(self, *args)  # type: ignore[arg-type]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(SqlPolicyRepository, "add", add_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        publish_policy(container.uow(), clock, container.renderer, None)
+    monkeypatch.undo()
+
+    assert published_numbers(container.uow(), None) == []
+    with container.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(PolicyRenditionRow)) == 0
+    assert publish_policy(container.uow(), clock, container.renderer, None).policy.number == 1

@@ -135,7 +135,10 @@ def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
     problems = _problems(_register(tmp_path, organisation=bad))
     assert problems == [
         RegisterProblem(
-            "reg/organisation.yaml", 3, "-", "invalid YAML: mapping values are not allowed here"
+            "reg/organisation.yaml",
+            3,
+            "-",
+            "invalid YAML: mapping values are not allowed in this context",
         )
     ]
 
@@ -148,8 +151,7 @@ def test_duplicate_yaml_key_names_the_second_occurrence(tmp_path: Path) -> None:
             "reg/organisation.yaml",
             4,
             "-",
-            'invalid YAML: found duplicate key "name" with value "Acme again" '
-            '(original value: "Acme")',
+            'invalid YAML: found duplicate key "name"',
         )
     ]
 

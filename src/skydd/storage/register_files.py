@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from yaml.constructor import ConstructorError
+from yaml.error import MarkedYAMLError, YAMLError
 
 from skydd.domain.errors import InvalidRegisterError, RegisterProblem
 from skydd.domain.register import FieldPath, Register, dangling_references, dotted_path
@@ -31,7 +31,7 @@ class _Origin:
     """Where a node of the merged document came from."""
 
     file: str
-    node: Any
+    node: yaml.Node
     line: int | None
 
 
@@ -94,10 +94,43 @@ def _merge_files(folder: Path) -> _Merged:
     return merged
 
 
-def _parse(path: Path, name: str) -> CommentedMap:
-    yaml = YAML(typ="rt")
+class _RegisterLoader(yaml.CSafeLoader):
+    """libyaml's fast safe loader that, unlike PyYAML's default, refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping; a key given twice is an error at the second one's line."""
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                problem = f'found duplicate key "{key}"'
+                raise ConstructorError(None, None, problem, key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_RegisterLoader.add_constructor(
+    "tag:yaml.org,2002:map",
+    _RegisterLoader.construct_mapping,
+)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """One file: its data and the node tree that knows every line."""
+
+    data: dict[str, Any]
+    node: yaml.MappingNode | None
+
+
+def _parse(path: Path, name: str) -> _Parsed:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"))
+        loader = _RegisterLoader(path.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -107,49 +140,49 @@ def _parse(path: Path, name: str) -> CommentedMap:
     except (YAMLError, UnicodeDecodeError) as exc:
         raise InvalidRegisterError([RegisterProblem(name, None, "-", "invalid YAML")]) from exc
     if data is None:
-        return CommentedMap()
-    if not isinstance(data, CommentedMap):
+        return _Parsed({}, None)
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise InvalidRegisterError(
             [RegisterProblem(name, 1, "-", "a register file must be a mapping")]
         )
-    return data
+    return _Parsed(data, node)
 
 
-def _merge_one(name: str, data: CommentedMap, merged: _Merged) -> None:
-    for raw_key, value in data.items():
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _merge_one(name: str, parsed: _Parsed, merged: _Merged) -> None:
+    pairs = parsed.node.value if parsed.node is not None else []
+    for key_node, value_node in pairs:
+        raw_key = key_node.value
+        value = parsed.data[raw_key]
         key = _SECTION_ALIASES.get(str(raw_key), str(raw_key))
-        line = data.lc.key(raw_key)[0] + 1
+        line = _line(key_node)
         doc = merged.document
-        if isinstance(value, CommentedSeq) and (key not in doc or isinstance(doc[key], list)):
+        if isinstance(value, list) and (key not in doc or isinstance(doc[key], list)):
             offset = len(doc.setdefault(key, []))
             doc[key].extend(value)
-            merged.origins.setdefault((key,), _Origin(name, value, line))
-            for i in range(len(value)):
-                merged.origins[(key, offset + i)] = _Origin(name, value[i], value.lc.item(i)[0] + 1)
-        elif key in _MAPPING_SECTIONS and isinstance(value, CommentedMap) and key != "organisation":
+            merged.origins.setdefault((key,), _Origin(name, value_node, line))
+            for i, item_node in enumerate(value_node.value):
+                merged.origins[(key, offset + i)] = _Origin(name, item_node, _line(item_node))
+        elif key in _MAPPING_SECTIONS and isinstance(value, dict) and key != "organisation":
             target = doc.setdefault(key, {})
-            for sub_key, sub_value in value.items():
+            for sub_key_node, sub_node in value_node.value:
+                sub_key = sub_key_node.value
                 if sub_key in target:
-                    raise InvalidRegisterError(
-                        [
-                            RegisterProblem(
-                                name,
-                                value.lc.key(sub_key)[0] + 1,
-                                f"{key}.{sub_key}",
-                                "defined twice",
-                            )
-                        ]
+                    problem = RegisterProblem(
+                        name, _line(sub_key_node), f"{key}.{sub_key}", "defined twice"
                     )
-                target[sub_key] = sub_value
-                merged.origins[(key, str(sub_key))] = _Origin(
-                    name, sub_value, value.lc.key(sub_key)[0] + 1
-                )
-            merged.origins.setdefault((key,), _Origin(name, value, line))
+                    raise InvalidRegisterError([problem])
+                target[sub_key] = value[sub_key]
+                merged.origins[(key, str(sub_key))] = _Origin(name, sub_node, _line(sub_key_node))
+            merged.origins.setdefault((key,), _Origin(name, value_node, line))
         elif key in doc:
             raise InvalidRegisterError([RegisterProblem(name, line, key, "section defined twice")])
         else:
             doc[key] = value
-            merged.origins[(key,)] = _Origin(name, value, line)
+            merged.origins[(key,)] = _Origin(name, value_node, line)
 
 
 def _validation_problems(exc: ValidationError, merged: _Merged) -> list[RegisterProblem]:
@@ -176,12 +209,16 @@ def _locate(path: FieldPath, message: str, merged: _Merged) -> RegisterProblem:
 def _walk_to_line(origin: _Origin, rest: FieldPath) -> int | None:
     node, line = origin.node, origin.line
     for step in rest:
-        if isinstance(node, CommentedMap) and step in node:
-            line = node.lc.key(step)[0] + 1
-            node = node[step]
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
-            line = node.lc.item(step)[0] + 1
-            node = node[step]
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if k.value == step), None)
+            if found is None:
+                break
+            line, node = _line(found[0]), found[1]
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value)
+        ):
+            node = node.value[step]
+            line = _line(node)
         else:
             break
     return line
