@@ -15,19 +15,16 @@ import datetime as dt
 import gettext
 import re
 from collections.abc import Callable, Iterable
-from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
+from skydd.documents.catalogs import compile_catalog
 from skydd.documents.markdown_text import (
     Md,
     email_link,
@@ -58,19 +55,8 @@ _HEADING_ANCHOR = re.compile(r"[ \t]+\{#([a-z][a-z0-9-]*)\}$")
 
 
 def load_translations(language: str, locales: Path = LOCALES) -> gettext.NullTranslations:
-    """The catalog of ``language``, compiled in memory; msgids are English, so none for en.
-
-    Fuzzy entries are left out, so an unreviewed translation shows the English text.
-    """
-    po_file = locales / language / "LC_MESSAGES" / "messages.po"
-    if not po_file.is_file():
-        return gettext.NullTranslations()
-    with po_file.open("rb") as source:
-        catalog = read_po(source, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(fp=compiled)
+    """The catalog of ``language``; msgids are English, so there is none for en."""
+    return compile_catalog(locales, language)
 
 
 class PolicyRendering:

@@ -8,15 +8,12 @@ drift from it. A language without a catalog falls back to the English msgids.
 
 from __future__ import annotations
 
-import io
+from gettext import NullTranslations
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from skydd.documents.catalogs import DOMAIN, compile_catalog
 
 LOCALES = Path(__file__).parent / "locales"
-DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 """The language the msgids are written in; it needs no catalog."""
 
@@ -29,15 +26,7 @@ def catalog_languages() -> list[str]:
 
 def load_translations(language: str) -> NullTranslations:
     """The compiled catalog of ``language``; the msgids themselves when there is none."""
-    po_path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po_path.is_file():
-        return NullTranslations()
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=language, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return compile_catalog(LOCALES, language)
 
 
 def gettext_noop(message: str) -> str:
