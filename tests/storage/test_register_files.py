@@ -184,3 +184,35 @@ def test_a_mistake_in_the_mestro_example_is_located_in_its_own_file(tmp_path: Pa
     assert _problems(folder) == [
         RegisterProblem("mestro/systems.yaml", line, f"systems[{index}].colour", "unknown key")
     ]
+
+
+ROLES = """\
+roles:
+  - key: support_light
+    name: {en: Light support}
+    permissions: [register.read]
+    grants:
+      - actions: [read]
+        purposes: [support]
+        data_categories: [name]
+"""
+
+
+@pytest.mark.promise("P12")
+def test_an_organisation_defines_its_own_roles(tmp_path: Path) -> None:
+    register = load_register(_register(tmp_path, roles=ROLES))
+    assert [r.key for r in register.roles] == ["support_light"]
+
+
+def test_a_role_granting_an_unknown_purpose_is_located(tmp_path: Path) -> None:
+    bad = ROLES.replace("purposes: [support]", "purposes: [payroll]")
+    problems = _problems(_register(tmp_path, roles=bad))
+    assert [(p.file, p.line, p.field) for p in problems] == [
+        ("reg/roles.yaml", 7, "roles[0].grants[0].purposes[0]")
+    ]
+    assert "payroll" in problems[0].message
+
+
+def test_a_role_may_not_reuse_a_built_in_key(tmp_path: Path) -> None:
+    problems = _problems(_register(tmp_path, roles=ROLES.replace("support_light", "dpo")))
+    assert [(p.file, p.field) for p in problems] == [("reg/roles.yaml", "roles[0].key")]

@@ -14,6 +14,7 @@ from enum import StrEnum
 from fideslang.models import Dataset
 from pydantic import Field
 
+from skydd.domain.access_control import RoleDefinition, dangling_role_references
 from skydd.domain.cookies import Tracker
 from skydd.domain.organisation import Organisation
 from skydd.domain.policy_text import PolicyText
@@ -77,6 +78,7 @@ class Register(RegisterModel):
     cookies: list[Tracker] = Field(default_factory=list)
     policy: dict[LanguageCode, PolicyText] = Field(default_factory=dict)
     datasets: list[Dataset] = Field(default_factory=list)
+    roles: list[RoleDefinition] = Field(default_factory=list)
 
     def purpose(self, key: str) -> Purpose | None:
         """The purpose with ``key``, if any."""
@@ -174,6 +176,7 @@ def _dangling(reg: Register) -> Iterator[tuple[FieldPath, str]]:
     for lang in reg.policy:
         if lang not in languages:
             yield ("policy", lang), f"language {lang!r} is not among the organisation's languages"
+    yield from dangling_role_references(reg, reg.roles)
     yield from _duplicate_keys(reg)
 
 
