@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -74,6 +74,21 @@ class OrganisationSettings(BaseModel):
     )
 
 
+class KeySettings(BaseModel):
+    """Master keys for field encryption: from a file or a secret manager, never the database.
+
+    Set one of the two. Neither is validated here: a pydantic error would quote the
+    input, key material included; ``storage.keyring.load_keyring`` checks them.
+    """
+
+    file: Path | None = Field(
+        None, description="Key file (JSON or `id:base64` lines) holding the master keys."
+    )
+    keyring: SecretStr | None = Field(
+        None, description="The master keys inline, same formats, e.g. set by a secret manager."
+    )
+
+
 class Settings(BaseSettings):
     """All of skydd's settings; every field is documented in docs/configuration.md."""
 
@@ -87,7 +102,8 @@ class Settings(BaseSettings):
     organisation: OrganisationSettings = Field(
         default_factory=OrganisationSettings, description="Organisation served."
     )
+    keys: KeySettings = Field(default_factory=KeySettings, description="Encryption keys.")
 
     def public_view(self) -> dict[str, Any]:
-        """What ``skydd config show`` may print: everything here, no secrets exist yet."""
+        """What ``skydd config show`` may print: everything; secrets dump masked."""
         return self.model_dump(mode="json")
