@@ -27,7 +27,7 @@ def test_python_dash_m_shows_the_nouns() -> None:
         [sys.executable, "-m", "skydd", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0
-    for noun in ("db", "register", "policy", "ropa", "serve"):
+    for noun in ("db", "register", "policy", "ropa", "keys", "serve"):
         assert noun in result.stdout
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
 from skydd.cli.formats import OutputFormat
 from skydd.services.policy import (
@@ -70,6 +71,8 @@ def publish(
         container.renderer,
         container.organisation_key,
         effective_on.date() if effective_on else None,
+        actor=cli_actor(),
+        origin="cli",
     )
     policy = publication.policy
     state = "published" if publication.created else "unchanged; still"

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
 from skydd.cli.fides import add_fides_commands
 from skydd.cli.formats import OutputFormat
@@ -50,7 +51,9 @@ def load(ctx: typer.Context, path: RegisterPath) -> None:
     """Validate a register, then store it in the database in one transaction."""
     register = load_register(path)
     container = container_of(ctx)
-    stored = store_register(container.uow(), container.clock, register, str(path))
+    stored = store_register(
+        container.uow(), container.clock, register, str(path), actor=cli_actor(), origin="cli"
+    )
     err.print(
         f"register of {register.organisation.key!r} stored as version {stored.number} "
         f"({stored.content_hash[:12]})"

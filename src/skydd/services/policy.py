@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.errors import PolicyVersionNotFound, UnknownLanguageError
 from skydd.domain.policy import (
@@ -17,6 +18,7 @@ from skydd.domain.policy import (
     text_diff,
 )
 from skydd.domain.register import Register
+from skydd.services.audit import record
 from skydd.services.ports import PolicyRenderer
 from skydd.services.register import resolve_organisation
 from skydd.services.unit_of_work import UnitOfWork
@@ -65,10 +67,14 @@ def publish_policy(
     renderer: PolicyRenderer,
     organisation_key: str | None,
     effective_on: dt.date | None = None,
+    *,
+    actor: str = "system",
+    origin: str = "local",
 ) -> Publication:
     """Publish the current register's policy as the next version, in one transaction.
 
-    Publishing unchanged content returns the existing version instead of a copy.
+    Publishing unchanged content returns the existing version instead of a copy. A new
+    version is audited (``policy.published``) in the same transaction.
     """
     with uow:
         org_id = resolve_organisation(uow, organisation_key)
@@ -90,6 +96,19 @@ def publish_policy(
             renditions=renditions,
         )
         uow.policies.add(org_id, stored.id, policy)
+        record(
+            uow,
+            clock,
+            actor=actor,
+            action=AuditAction.POLICY_PUBLISHED,
+            target=f"policy:{policy.number}",
+            origin=origin,
+            organisation=stored.register.organisation.key,
+            details={
+                "content_hash": content_hash,
+                "effective_on": policy.effective_on.isoformat(),
+            },
+        )
         uow.commit()
     return Publication(policy, created=True)
 

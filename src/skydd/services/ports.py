@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import PublishedPolicy
 from skydd.domain.register import Register
@@ -91,6 +92,32 @@ class PolicyRepository(Protocol):
         policy: PublishedPolicy,
     ) -> None:
         """Store a new version with all its renditions."""
+        ...
+
+
+class AuditRepository(Protocol):
+    """The audit log's hash chain; append-only, read in sequence order."""
+
+    def lock_head(self) -> ChainHead:
+        """The chain's head, locked until the transaction ends so no other writer forks it."""
+        ...
+
+    def append(self, event: AuditEvent) -> None:
+        """Store ``event``, sealed after the head :meth:`lock_head` returned."""
+        ...
+
+    def head(self) -> AuditEvent | UnreadableEvent | None:
+        """The newest event, if any."""
+        ...
+
+    def page(
+        self,
+        after: int,
+        limit: int,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[AuditEvent | UnreadableEvent]:
+        """Up to ``limit`` events after ``after``, in order; optionally in [since, until)."""
         ...
 
 

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.errors import InvalidInput, NotFoundError
 from skydd.domain.ids import OrganisationId
 from skydd.domain.policy import register_content_hash
 from skydd.domain.register import Register
+from skydd.services.audit import record
 from skydd.services.ports import StoredRegister
 from skydd.services.unit_of_work import UnitOfWork
 
 
 def store_register(
-    uow: UnitOfWork, clock: Clock, register: Register, source: str
+    uow: UnitOfWork,
+    clock: Clock,
+    register: Register,
+    source: str,
+    *,
+    actor: str = "system",
+    origin: str = "local",
 ) -> StoredRegister:
     """Store ``register`` as the organisation's newest version, in one transaction.
 
-    Loading the same register twice stores it once: the content hash decides.
+    Loading the same register twice stores it once: the content hash decides. A new
+    version is audited (``register.loaded``) in the same transaction.
     """
     content_hash = register_content_hash(register)
     org = register.organisation
@@ -28,6 +37,16 @@ def store_register(
         if latest is not None and latest.content_hash == content_hash:
             return latest
         stored = uow.registers.add(org_id, register, content_hash, source, clock.now())
+        record(
+            uow,
+            clock,
+            actor=actor,
+            action=AuditAction.REGISTER_LOADED,
+            target=f"register:{stored.number}",
+            origin=origin,
+            organisation=org.key,
+            details={"content_hash": content_hash},
+        )
         uow.commit()
     return stored
 

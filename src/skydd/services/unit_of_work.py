@@ -5,7 +5,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from skydd.services.ports import OrganisationRepository, PolicyRepository, RegisterRepository
+from skydd.services.ports import (
+    AuditRepository,
+    OrganisationRepository,
+    PolicyRepository,
+    RegisterRepository,
+)
 
 
 class UnitOfWork(Protocol):
@@ -14,6 +19,7 @@ class UnitOfWork(Protocol):
     organisations: OrganisationRepository
     registers: RegisterRepository
     policies: PolicyRepository
+    audit: AuditRepository
 
     def __enter__(self) -> Self: ...
 

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -119,3 +120,24 @@ class PolicyRenditionRow(Base):
     format: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
     policy_version: Mapped[PolicyVersionRow] = relationship(back_populates="renditions")
+
+
+class AuditEventRow(Base):
+    """One link of the audit hash chain; never updated (a PostgreSQL trigger refuses it)."""
+
+    __tablename__ = "audit_events"
+
+    sequence: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
+    occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(300))
+    origin: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(120))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str | None] = mapped_column(String(120))
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -7,7 +7,13 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from skydd.services.ports import OrganisationRepository, PolicyRepository, RegisterRepository
+from skydd.services.ports import (
+    AuditRepository,
+    OrganisationRepository,
+    PolicyRepository,
+    RegisterRepository,
+)
+from skydd.storage.repositories.audit import SqlAuditRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.repositories.registers import SqlRegisterRepository
@@ -19,6 +25,7 @@ class SqlUnitOfWork:
     organisations: OrganisationRepository
     registers: RegisterRepository
     policies: PolicyRepository
+    audit: AuditRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -34,6 +41,7 @@ class SqlUnitOfWork:
             self.organisations = SqlOrganisationRepository(session)
             self.registers = SqlRegisterRepository(session)
             self.policies = SqlPolicyRepository(session)
+            self.audit = SqlAuditRepository(session)
         return self
 
     def __exit__(
