@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from skydd.bootstrap import Container
-from skydd.domain.audit import GENESIS, AuditAction, AuditEvent, AuditLogUnreadable
+from skydd.domain.audit import GENESIS, AuditAction, AuditEvent
+from skydd.domain.errors import AuditLogUnreadable
 from skydd.services.audit import audit_anchor, export_audit, record, verify_audit
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register

@@ -20,8 +20,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from skydd.domain.errors import ConflictError
-
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first event: a chain starts from a fixed, public value."""
 
@@ -52,12 +50,6 @@ class AuditAction(StrEnum):
     USER_DISABLED = "user.disabled"
     ACCESS_DENIED = "access.denied"
     KEYS_ROTATED = "keys.rotated"
-
-
-class AuditLogUnreadable(ConflictError):
-    """A stored audit event no longer decodes; ``skydd audit verify`` names it."""
-
-    code = "audit-log-unreadable"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ personal data::
     ├── NotFoundError           a thing that does not exist (HTTP 404)
     │   └── PolicyVersionNotFound
     ├── ConflictError           a state that refuses the change (HTTP 409)
+    │   └── AuditLogUnreadable     a stored audit event no longer decodes
     └── AccessDenied            need-to-know said no (HTTP 403)
 """
 
@@ -85,6 +86,12 @@ class ConflictError(SkyddError):
     """The current state refuses the change."""
 
     code = "conflict"
+
+
+class AuditLogUnreadable(ConflictError):
+    """A stored audit event no longer decodes; ``skydd audit verify`` names it."""
+
+    code = "audit-log-unreadable"
 
 
 class AccessDenied(SkyddError):

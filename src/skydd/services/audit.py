@@ -10,7 +10,6 @@ from skydd.domain.audit import (
     AuditAction,
     AuditEntry,
     AuditEvent,
-    AuditLogUnreadable,
     ChainReport,
     DetailValue,
     UnreadableEvent,
@@ -20,6 +19,7 @@ from skydd.domain.audit import (
     verify_chain,
 )
 from skydd.domain.clock import Clock
+from skydd.domain.errors import AuditLogUnreadable
 from skydd.services.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 500
