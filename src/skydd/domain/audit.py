@@ -50,6 +50,9 @@ class AuditAction(StrEnum):
     USER_DISABLED = "user.disabled"
     ACCESS_DENIED = "access.denied"
     KEYS_ROTATED = "keys.rotated"
+    BREACH_OPENED = "breach.opened"
+    BREACH_UPDATED = "breach.updated"
+    BREACH_CLOSED = "breach.closed"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
+from skydd.domain.breaches import Breach
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import PublishedPolicy
 from skydd.domain.register import Register
@@ -118,6 +119,30 @@ class AuditRepository(Protocol):
         until: dt.datetime | None = None,
     ) -> list[AuditEvent | UnreadableEvent]:
         """Up to ``limit`` events after ``after``, in order; optionally in [since, until)."""
+        ...
+
+
+class BreachRepository(Protocol):
+    """The breach register (Art. 33(5)), looked up by reference."""
+
+    def get(self, reference: str) -> Breach | None:
+        """The breach with ``reference``, if any."""
+        ...
+
+    def list_all(self) -> list[Breach]:
+        """Every breach, oldest first."""
+        ...
+
+    def count_with_prefix(self, prefix: str) -> int:
+        """How many references start with ``prefix`` (e.g. ``BR-2026-``)."""
+        ...
+
+    def add(self, breach: Breach) -> None:
+        """Store a new breach."""
+        ...
+
+    def save(self, breach: Breach) -> None:
+        """Store the changed fields of a breach already stored."""
         ...
 
 

@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from skydd.services.ports import (
     AuditRepository,
+    BreachRepository,
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
@@ -20,6 +21,7 @@ class UnitOfWork(Protocol):
     registers: RegisterRepository
     policies: PolicyRepository
     audit: AuditRepository
+    breaches: BreachRepository
 
     def __enter__(self) -> Self: ...
 

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -141,3 +142,25 @@ class AuditEventRow(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class BreachRow(Base):
+    """One personal data breach in the register (Art. 33(5)); describes the incident only."""
+
+    __tablename__ = "breaches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    aware_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    description: Mapped[str] = mapped_column(Text)
+    data_categories: Mapped[str] = mapped_column(Text)
+    approx_subjects: Mapped[int] = mapped_column(Integer)
+    consequences: Mapped[str] = mapped_column(Text)
+    measures: Mapped[str] = mapped_column(Text)
+    risk: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    notified_authority_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    subjects_informed: Mapped[bool] = mapped_column(Boolean)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from skydd.services.ports import (
     AuditRepository,
+    BreachRepository,
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
 )
 from skydd.storage.repositories.audit import SqlAuditRepository
+from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.repositories.registers import SqlRegisterRepository
@@ -26,6 +28,7 @@ class SqlUnitOfWork:
     registers: RegisterRepository
     policies: PolicyRepository
     audit: AuditRepository
+    breaches: BreachRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -42,6 +45,7 @@ class SqlUnitOfWork:
             self.registers = SqlRegisterRepository(session)
             self.policies = SqlPolicyRepository(session)
             self.audit = SqlAuditRepository(session)
+            self.breaches = SqlBreachRepository(session)
         return self
 
     def __exit__(
