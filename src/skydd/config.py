@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -89,6 +89,54 @@ class KeySettings(BaseModel):
     )
 
 
+DEVELOPMENT_SECRET_KEY = "skydd-development-only-secret-key-never-in-production"  # noqa: S105
+"""Used when no secret is set and ``production`` is off: public, so tokens hashed with
+it protect nothing against someone holding the database. Production refuses it."""
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", DEVELOPMENT_SECRET_KEY})
+MIN_SECRET_LENGTH = 32
+
+
+class SecuritySettings(BaseModel):
+    """The deployment's secret (keys the API token hashes) and whether it runs in production.
+
+    In production an unset, short or placeholder secret refuses to start. The error
+    never quotes the secret.
+    """
+
+    secret_key: SecretStr | None = Field(
+        None,
+        description="At least 32 random characters; keys the stored hashes of API tokens.",
+    )
+    production: bool = Field(
+        default=False,
+        description="Production mode: refuse to start without a strong secret_key.",
+    )
+
+    @field_validator("production")
+    @classmethod
+    def _strong_secret_in_production(cls, production: bool, info: ValidationInfo) -> bool:
+        # A validator on ``production`` (declared after ``secret_key``): its error
+        # quotes ``True``, never the secret, which a model validator would.
+        if not production:
+            return production
+        secret = info.data.get("secret_key")
+        value = secret.get_secret_value() if isinstance(secret, SecretStr) else ""
+        if value.strip().casefold() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH:
+            msg = (
+                "production needs SKYDD_SECURITY__SECRET_KEY: at least "
+                f"{MIN_SECRET_LENGTH} random characters, not a placeholder"
+            )
+            raise ValueError(msg)
+        return production
+
+    def effective_secret_key(self) -> str:
+        """The configured secret, or the public development one when unset."""
+        if self.secret_key is None or not self.secret_key.get_secret_value():
+            return DEVELOPMENT_SECRET_KEY
+        return self.secret_key.get_secret_value()
+
+
 class Settings(BaseSettings):
     """All of skydd's settings; every field is documented in docs/configuration.md."""
 
@@ -103,6 +151,9 @@ class Settings(BaseSettings):
         default_factory=OrganisationSettings, description="Organisation served."
     )
     keys: KeySettings = Field(default_factory=KeySettings, description="Encryption keys.")
+    security: SecuritySettings = Field(
+        default_factory=SecuritySettings, description="Secret key and production mode."
+    )
 
     def public_view(self) -> dict[str, Any]:
         """What ``skydd config show`` may print: everything; secrets dump masked."""

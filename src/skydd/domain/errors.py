@@ -13,7 +13,9 @@ personal data::
     │   └── PolicyVersionNotFound
     ├── ConflictError           a state that refuses the change (HTTP 409)
     │   └── AuditLogUnreadable     a stored audit event no longer decodes
-    └── AccessDenied            need-to-know said no (HTTP 403)
+    ├── AccessDenied            need-to-know said no (HTTP 403)
+    └── AuthenticationFailed    wrong, unknown, locked, disabled, expired or revoked
+                                credentials, one message for all (HTTP 401)
 """
 
 from __future__ import annotations
@@ -98,3 +100,16 @@ class AccessDenied(SkyddError):
     """Need-to-know refused the action."""
 
     code = "access-denied"
+
+
+class AuthenticationFailed(SkyddError):
+    """Sign-in or token refused; the message is the same whatever the reason.
+
+    Whether the user exists, the password was wrong, the account is locked or the
+    token revoked is never told apart: the audit log records the reason instead.
+    """
+
+    code = "authentication-failed"
+
+    def __init__(self, message: str = "invalid credentials") -> None:
+        super().__init__(message)

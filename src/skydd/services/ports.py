@@ -8,6 +8,7 @@ from typing import Protocol
 
 from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
 from skydd.domain.breaches import Breach
+from skydd.domain.credentials import ApiToken, StaffUser, TokenId, UserId
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import PublishedPolicy
 from skydd.domain.register import Register
@@ -143,6 +144,74 @@ class BreachRepository(Protocol):
 
     def save(self, breach: Breach) -> None:
         """Store the changed fields of a breach already stored."""
+        ...
+
+
+class StaffUserRepository(Protocol):
+    """Staff accounts."""
+
+    def get(self, user_id: UserId) -> StaffUser | None:
+        """The user with ``user_id``, if any."""
+        ...
+
+    def by_username(self, username: str) -> StaffUser | None:
+        """The user named ``username``, if any."""
+        ...
+
+    def list_all(self) -> list[StaffUser]:
+        """Every user, by user name."""
+        ...
+
+    def add(self, user: StaffUser) -> None:
+        """Store a new user."""
+        ...
+
+    def save(self, user: StaffUser) -> None:
+        """Store the changed fields of a stored user."""
+        ...
+
+
+class ApiTokenRepository(Protocol):
+    """API tokens, by public token id."""
+
+    def by_token_id(self, token_id: TokenId) -> ApiToken | None:
+        """The token with public id ``token_id``, if any."""
+        ...
+
+    def list_all(self) -> list[ApiToken]:
+        """Every token, oldest first."""
+        ...
+
+    def add(self, token: ApiToken) -> None:
+        """Store a new token."""
+        ...
+
+    def save(self, token: ApiToken) -> None:
+        """Store a token's revocation and last use."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """A slow password hash (argon2id in storage)."""
+
+    def hash(self, password: str) -> str:
+        """The encoded hash of ``password``."""
+        ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """True when ``password`` matches ``password_hash``."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash should be recomputed with today's parameters."""
+        ...
+
+
+class TokenHasher(Protocol):
+    """A fast keyed hash of a token's secret (HMAC-SHA256 in storage)."""
+
+    def digest(self, secret: str) -> str:
+        """The hex digest stored for ``secret``."""
         ...
 
 

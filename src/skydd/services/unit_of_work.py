@@ -6,11 +6,13 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from skydd.services.ports import (
+    ApiTokenRepository,
     AuditRepository,
     BreachRepository,
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
+    StaffUserRepository,
 )
 
 
@@ -22,6 +24,8 @@ class UnitOfWork(Protocol):
     policies: PolicyRepository
     audit: AuditRepository
     breaches: BreachRepository
+    users: StaffUserRepository
+    tokens: ApiTokenRepository
 
     def __enter__(self) -> Self: ...
 

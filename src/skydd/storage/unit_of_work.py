@@ -8,12 +8,15 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from skydd.services.ports import (
+    ApiTokenRepository,
     AuditRepository,
     BreachRepository,
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
+    StaffUserRepository,
 )
+from skydd.storage.repositories.accounts import SqlApiTokenRepository, SqlStaffUserRepository
 from skydd.storage.repositories.audit import SqlAuditRepository
 from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
@@ -29,6 +32,8 @@ class SqlUnitOfWork:
     policies: PolicyRepository
     audit: AuditRepository
     breaches: BreachRepository
+    users: StaffUserRepository
+    tokens: ApiTokenRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -46,6 +51,8 @@ class SqlUnitOfWork:
             self.policies = SqlPolicyRepository(session)
             self.audit = SqlAuditRepository(session)
             self.breaches = SqlBreachRepository(session)
+            self.users = SqlStaffUserRepository(session)
+            self.tokens = SqlApiTokenRepository(session)
         return self
 
     def __exit__(
