@@ -10,18 +10,30 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from skydd.api.app import create_api
+from skydd.api.hardening import TokenBuckets
+from skydd.api.log_hygiene import install_log_hygiene
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
 from skydd.web import routes as web_routes
 
 
-def create_app(container: Container) -> FastAPI:
-    """The whole HTTP surface: API under /api/v1, the policy and its embed at the root."""
-    app = create_api(container)
+def create_app(container: Container, *, rate_limit: TokenBuckets | None = None) -> FastAPI:
+    """The whole HTTP surface: API under /api/v1, the policy and its embed at the root.
+
+    The hardening middleware of ``create_api`` (headers, size and rate limits) covers
+    the web pages too.
+    """
+    app = create_api(container, rate_limit=rate_limit)
     web_routes.install(app)
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """Uvicorn factory: settings from the ``SKYDD_*`` environment, built once."""
-    return create_app(build_container(Settings()))
+    """Uvicorn factory: settings from the ``SKYDD_*`` environment, built once.
+
+    Uvicorn has set up its log handlers by the time it calls this factory, so the
+    personal-data filter reaches them here.
+    """
+    app = create_app(build_container(Settings()))
+    install_log_hygiene()
+    return app

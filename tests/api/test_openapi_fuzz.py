@@ -7,6 +7,7 @@ codes, media types, headers and bodies match the document.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +29,7 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
+from skydd.api.hardening import TokenBuckets
 from skydd.api.problems import PROBLEM_BASE, PROBLEM_JSON
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
@@ -99,7 +101,8 @@ def client(container: Container, clock: FakeClock, mestro: Register) -> Iterator
     """The whole app over Mestro's stored register and a published policy."""
     store_register(container.uow(), clock, mestro, "m")
     publish_policy(container.uow(), clock, container.renderer, None)
-    app = create_app(container)
+    # Hundreds of requests from one address: the rate limit has its own test.
+    app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
     assert app.openapi() == OPENAPI
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

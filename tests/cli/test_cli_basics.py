@@ -60,7 +60,7 @@ def test_load_then_publish_then_diff(env: dict[str, str], tmp_path: Path) -> Non
     ("args", "message"),
     [
         (["policy", "diff", "1", "9"], "error: no policy version"),
-        (["policy", "render", "--lang", "de"], "error: language 'de' is not published"),
+        (["policy", "render", "--lang", "de"], "error: that language is not published"),
         (["register", "load", "does-not-exist"], "is not a register folder"),
     ],
 )

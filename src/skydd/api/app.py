@@ -5,13 +5,32 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import skydd
+from skydd.api.hardening import (
+    MAX_BODY_BYTES,
+    BodySizeLimit,
+    RateLimit,
+    SecurityHeaders,
+    TokenBuckets,
+)
+from skydd.api.log_hygiene import install_log_hygiene
 from skydd.api.problems import install_problem_handlers
 from skydd.api.routers import health, register, ropa
 from skydd.bootstrap import Container
 
 
-def create_api(container: Container) -> FastAPI:
-    """Build the API: /api/v1, health probes, OpenAPI at /docs, problem+json errors."""
+def create_api(
+    container: Container,
+    *,
+    rate_limit: TokenBuckets | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> FastAPI:
+    """Build the API: /api/v1, health probes, OpenAPI at /docs, problem+json errors.
+
+    Every response gets the security headers of ``skydd.api.hardening``; bodies over
+    ``max_body_bytes`` are refused, and each client address is held to ``rate_limit``
+    (by default 120 requests a minute, 60 at once; ``TokenBuckets(per_minute=math.inf)``
+    turns it off). Log handlers present now get the personal-data filter.
+    """
     app = FastAPI(
         title="skydd",
         version=skydd.__version__,
@@ -24,4 +43,10 @@ def create_api(container: Container) -> FastAPI:
     app.include_router(health.router)
     app.include_router(register.router)
     app.include_router(ropa.router)
+    # Added last = outermost: a refused request never reaches the size check or a route,
+    # and every answer, refusals included, passes through the header middleware.
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(RateLimit, buckets=rate_limit or TokenBuckets())
+    app.add_middleware(SecurityHeaders)
+    install_log_hygiene()
     return app

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from skydd.api.schemas.problems import ProblemOut
 from skydd.domain.errors import (
     AccessDenied,
+    AuthenticationFailed,
     ConflictError,
     InvalidInput,
     NotFoundError,
@@ -30,6 +31,7 @@ INVALID_REQUEST = "A parameter failed validation; ``errors`` names each one."
 """The description of a documented 422, which the validation handler below answers."""
 
 PROBLEMS: list[tuple[type[SkyddError], int, str]] = [
+    (AuthenticationFailed, 401, "Unauthorized"),
     (NotFoundError, 404, "Not found"),
     (ConflictError, 409, "Conflict"),
     (AccessDenied, 403, "Forbidden"),
@@ -95,7 +97,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        code = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
+            exc.status_code, "http"
+        )
         # Keep the exception's headers: a 405 must name the allowed methods (RFC 9110 §15.5.6).
         return problem_response(
             exc.status_code, code, str(exc.detail), str(exc.detail), headers=exc.headers

@@ -154,7 +154,7 @@ CONTROLLER_COLUMNS = (
 def check_ropa_language(language: str) -> str:
     """Refuse a language the record has no labels in."""
     if language not in ROPA_LANGUAGES:
-        msg = f"the Art. 30 record has no language {language!r}; choose one of: sv, en"
+        msg = "the Art. 30 record has no such language; choose one of: sv, en"
         raise UnknownLanguageError(msg)
     return language
 

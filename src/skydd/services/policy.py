@@ -47,7 +47,7 @@ def check_language(register: Register, language: str) -> str:
     """Refuse a language the organisation does not publish in."""
     if language not in register.organisation.languages:
         published = ", ".join(register.organisation.languages)
-        msg = f"language {language!r} is not published; choose one of: {published}"
+        msg = f"that language is not published; choose one of: {published}"
         raise UnknownLanguageError(msg)
     return language
 

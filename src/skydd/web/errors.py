@@ -7,10 +7,18 @@ repeated here, most specific type first, and a test pins the two together.
 
 from __future__ import annotations
 
-from skydd.domain.errors import AccessDenied, ConflictError, InvalidInput, NotFoundError, SkyddError
+from skydd.domain.errors import (
+    AccessDenied,
+    AuthenticationFailed,
+    ConflictError,
+    InvalidInput,
+    NotFoundError,
+    SkyddError,
+)
 from skydd.web.translations import gettext_noop
 
 ERROR_STATUSES: list[tuple[type[SkyddError], int]] = [
+    (AuthenticationFailed, 401),
     (NotFoundError, 404),
     (ConflictError, 409),
     (AccessDenied, 403),
@@ -21,6 +29,7 @@ ERROR_STATUSES: list[tuple[type[SkyddError], int]] = [
 
 ERROR_TITLES: dict[int, str] = {
     400: gettext_noop("The request cannot be answered"),
+    401: gettext_noop("Sign-in required"),
     403: gettext_noop("Access denied"),
     404: gettext_noop("Page not found"),
     409: gettext_noop("Conflict"),

@@ -26,7 +26,8 @@ def choose_language(
         if requested in available:
             return requested
         offered = ", ".join(available)
-        msg = f"language {requested[:40]!r} is not published; choose one of: {offered}"
+        # The requested value is not echoed: error pages never repeat what a client sent.
+        msg = f"that language is not published; choose one of: {offered}"
         raise UnknownLanguageError(msg)
     return negotiate_language(accept_language, available) or default
 

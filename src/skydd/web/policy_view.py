@@ -88,7 +88,7 @@ def load_versions(container: Container) -> list[PublishedPolicy]:
 def parse_version(text: str) -> int:
     """The version number in a URL segment; anything but digits names no version."""
     if not _VERSION.fullmatch(text):
-        msg = f"no policy version {text[:40]!r}"
+        msg = "no policy version with that number"
         raise PolicyVersionNotFound(msg)
     return int(text)
 
@@ -98,6 +98,6 @@ def rendition_format(requested: str | None) -> str:
     if requested is None:
         return "html"
     if requested not in FORMATS:
-        msg = f"format {requested[:40]!r} is not offered; choose html or markdown"
+        msg = "that format is not offered; choose html or markdown"
         raise InvalidInput(msg)
     return FORMATS[requested]

@@ -39,7 +39,8 @@ def list_section(section: str, container: ContainerDep) -> list[dict[str, Any]]:
     """Every entry of one register section (purposes, systems, retention …)."""
     register = current_register(container.uow(), container.organisation_key).register
     if section not in KEYED_SECTIONS:
-        msg = f"no register section {section!r}; choose one of: {', '.join(KEYED_SECTIONS)}"
+        # The path is not echoed: error bodies never repeat what a client sent (STYLE §8.9).
+        msg = f"no such register section; choose one of: {', '.join(KEYED_SECTIONS)}"
         raise NotFoundError(msg)
     return [item.model_dump(mode="json", exclude_none=True) for item in getattr(register, section)]
 
@@ -50,5 +51,5 @@ def get_entry(section: str, key: str, container: ContainerDep) -> dict[str, Any]
     for item in list_section(section, container):
         if item.get("key") == key:
             return item
-    msg = f"no {section} entry {key!r}"
+    msg = f"no {section} entry with that key"
     raise NotFoundError(msg)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from skydd.api.deps import ContainerDep
 from skydd.api.problems import INVALID_REQUEST, problem_responses
 from skydd.documents.ropa_export import RopaFormat, export_ropa
+from skydd.domain.errors import UnknownLanguageError
 from skydd.domain.ropa import ROPA_LANGUAGES, check_ropa_language, default_ropa_language
 from skydd.services.register import current_register
 
@@ -50,6 +51,10 @@ def get_ropa(
 ) -> Response:
     """The record of processing activities of the stored register (Art. 30(1))."""
     register = current_register(container.uow(), container.organisation_key).register
+    if lang is not None and lang not in ROPA_LANGUAGES:
+        # Refused here rather than by the domain check, whose message repeats the value.
+        msg = f"the Art. 30 record has no such language; choose one of: {', '.join(ROPA_LANGUAGES)}"
+        raise UnknownLanguageError(msg)
     language = check_ropa_language(lang) if lang is not None else default_ropa_language(register)
     document = export_ropa(register, fmt, language)
     disposition = "attachment" if fmt in _ATTACHMENTS else "inline"

@@ -1,0 +1,218 @@
+"""HTTP hardening of the whole app: security headers, a body size limit and a rate limit.
+
+Three small ASGI middlewares, installed by ``skydd.api.app.create_api`` and so in front
+of the API and the web pages alike:
+
+- :class:`SecurityHeaders` adds ``X-Content-Type-Options``, ``Referrer-Policy``, a
+  ``Content-Security-Policy`` and, on https, ``Strict-Transport-Security`` to every
+  response, without replacing a header a route already set: the web pages send their
+  own CSP (``skydd.web.headers``). An HTML response without a CSP (FastAPI's /docs page,
+  which loads Swagger UI from a CDN) gets only ``frame-ancestors 'none'``, so it still
+  works; everything else gets ``default-src 'none'``.
+- :class:`BodySizeLimit` answers 413 to a declared ``Content-Length`` over the limit,
+  and stops a streamed (chunked) body as soon as it passes the limit.
+- :class:`RateLimit` is a token bucket per client address, answering 429 with
+  ``Retry-After``. Health probes are exempt. The buckets live in this process: several
+  worker processes each count on their own, so a multi-process deployment needs a
+  shared (e.g. Redis-backed) limiter, which is not built yet.
+
+The HSTS header trusts the scheme the ASGI server reports. Behind a TLS-terminating
+proxy, run uvicorn with ``--proxy-headers`` and ``--forwarded-allow-ips`` so the scheme
+is the client's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from skydd.api.problems import problem_response
+
+STRICT_CSP = "default-src 'none'; frame-ancestors 'none'"
+"""The policy of JSON, problem and file responses: load nothing, be framed by nobody."""
+
+HTML_FALLBACK_CSP = "frame-ancestors 'none'"
+"""The policy of an HTML page that set none (Swagger UI at /docs needs its CDN)."""
+
+HSTS = "max-age=63072000; includeSubDomains"
+"""Two years, as the HSTS preload list asks; sent on https responses only."""
+
+MAX_BODY_BYTES = 1024 * 1024
+"""The default limit of a request body: 1 MiB."""
+
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
+"""Paths the rate limit leaves alone: probes of the orchestrator, called often."""
+
+
+class SecurityHeaders:
+    """Adds the security headers a response lacks."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers to the response start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                if "content-security-policy" not in headers:
+                    html = headers.get("content-type", "").startswith("text/html")
+                    headers["Content-Security-Policy"] = HTML_FALLBACK_CSP if html else STRICT_CSP
+                if https:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class PayloadTooLarge(HTTPException):
+    """A request body over the limit; an ``HTTPException`` so FastAPI lets it through."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "Payload too large")
+
+
+class BodySizeLimit:
+    """Refuses request bodies larger than ``max_bytes`` with a 413 problem."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length, then count the bytes as they arrive."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _too_large()(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except PayloadTooLarge:
+            # A route that streamed the body itself; FastAPI's body parsing turns the
+            # exception into the same problem through the HTTPException handler.
+            if started:
+                raise
+            await _too_large()(scope, receive, send)
+
+
+def _too_large() -> ASGIApp:
+    return problem_response(413, "payload-too-large", "Payload too large", "request body too large")
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass
+class TokenBuckets:
+    """Token buckets per key: ``burst`` requests at once, refilled at ``per_minute``.
+
+    ``monotonic`` is the time source in seconds; tests pass a fake one. An infinite
+    ``per_minute`` allows everything.
+    """
+
+    per_minute: float = 120.0
+    burst: int = 60
+    monotonic: Callable[[], float] = time.monotonic
+    max_keys: int = 10_000
+    _buckets: dict[str, _Bucket] = field(default_factory=dict, repr=False)
+
+    def take(self, key: str) -> float:
+        """Take one token for ``key``: 0 when allowed, else seconds until one is free."""
+        if math.isinf(self.per_minute):
+            return 0.0
+        now = self.monotonic()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            self._forget_idle(now)
+            bucket = self._buckets[key] = _Bucket(float(self.burst), now)
+        rate = self.per_minute / 60.0
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * rate)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return 0.0
+        return (1.0 - bucket.tokens) / rate
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop full buckets once there are many: they hold no state worth keeping."""
+        if len(self._buckets) < self.max_keys:
+            return
+        rate = self.per_minute / 60.0
+        for key, bucket in list(self._buckets.items()):
+            if bucket.tokens + (now - bucket.updated) * rate >= self.burst:
+                del self._buckets[key]
+
+
+class RateLimit:
+    """Answers 429 with ``Retry-After`` once a client address has used its tokens."""
+
+    def __init__(
+        self, app: ASGIApp, buckets: TokenBuckets, exempt: Collection[str] = EXEMPT_PATHS
+    ) -> None:
+        self.app = app
+        self.buckets = buckets
+        self.exempt = frozenset(exempt)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count the request against its client's bucket, or refuse it."""
+        if scope["type"] != "http" or scope.get("path") in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self.buckets.take(client[0] if client else "unknown")
+        if wait > 0:
+            retry_after = str(max(1, math.ceil(wait)))
+            response = problem_response(
+                429,
+                "rate-limited",
+                "Too many requests",
+                f"too many requests; retry after {retry_after} s",
+                headers={"Retry-After": retry_after},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return str(value.decode("latin-1")).strip()
+    return None

@@ -1,0 +1,188 @@
+"""Personal data never reaches logs or error bodies (STYLE §8.9, issue 4 item 6).
+
+Known e-mail addresses, phone numbers and personnummer are sent into every error path
+of the API, the web pages and the command line; the test fails if any of them appears
+in a response (body or headers), in the command's output, or in a log record. Log
+records are captured raw, with the redacting filter taken off pytest's handler, so the
+test checks what skydd *writes*, not what the filter would clean up afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from skydd.api.hardening import TokenBuckets
+from skydd.api.log_hygiene import PersonalDataFilter
+from skydd.asgi import create_app
+from skydd.bootstrap import Container
+from skydd.cli.main import app as cli
+from tests.conftest import MESTRO
+from tests.web.conftest import publish
+
+EMAIL = "anna.svensson@example.com"
+PHONE = "+46701740605"
+PERSONNUMMER = "191212121212"
+PERSONNUMMER_DASHED = "19121212-1212"
+SEEDED = (EMAIL, PHONE, PERSONNUMMER, PERSONNUMMER_DASHED)
+
+CLIENT_LOGGERS = ("httpx", "httpx2", "httpcore")
+"""The test client's own loggers: they log the URLs the test sends, on the client side."""
+
+
+def _leaks(text: str) -> list[str]:
+    # "+" may arrive form-decoded as a space; the digits alone are the tell.
+    return [v for v in (*SEEDED, PHONE.lstrip("+")) if v in text]
+
+
+@pytest.fixture
+def raw_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Every record at DEBUG and up, unredacted."""
+    with caplog.at_level(logging.DEBUG):
+        yield caplog
+
+
+def _assert_no_personal_data_logged(caplog: pytest.LogCaptureFixture) -> None:
+    for record in caplog.records:
+        if record.name.split(".")[0] in CLIENT_LOGGERS:
+            continue
+        text = record.getMessage() + (record.exc_text or "") + (record.stack_info or "")
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        assert _leaks(text) == [], f"{record.name}: {text}"
+
+
+def _unfiltered(caplog: pytest.LogCaptureFixture) -> None:
+    for f in list(caplog.handler.filters):
+        if isinstance(f, PersonalDataFilter):
+            caplog.handler.removeFilter(f)
+
+
+def _paths(value: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(method, path, query) of every error path, with ``value`` where input goes."""
+    return [  # the status each answers is EXPECTED_STATUSES, in the same order
+        ("GET", f"/api/v1/register/{value}", {}),
+        ("GET", f"/api/v1/register/purposes/{value}", {}),
+        ("GET", f"/api/v1/register/{value}/{value}", {}),
+        ("GET", "/api/v1/ropa", {"lang": value}),
+        ("GET", "/api/v1/ropa", {"format": value}),
+        ("GET", "/api/v1/ropa", {"format": value, "lang": value}),
+        ("POST", "/api/v1/register", {"q": value}),
+        ("DELETE", "/api/v1/ropa", {"lang": value}),
+        ("GET", f"/api/v1/{value}", {}),
+        ("GET", f"/{value}", {}),
+        ("GET", "/healthz", {"x": value}),
+        ("GET", "/policy", {"lang": value}),
+        ("GET", "/policy", {"format": value}),
+        ("GET", "/policy", {"lang": value, "format": value}),
+        ("GET", "/policy.md", {"lang": value}),
+        ("GET", f"/policy/{value}", {}),
+        ("GET", f"/policy/{value}", {"lang": value}),
+        ("GET", "/policy/1", {"lang": value, "format": value}),
+        ("GET", "/policy/versions", {"lang": value}),
+        ("GET", "/embed/policy", {"lang": value}),
+        ("GET", f"/embed/policy/{value}", {"lang": value}),
+        ("POST", "/policy", {"lang": value}),
+        ("GET", f"/static/{value}", {}),
+    ]
+
+
+EXPECTED_STATUSES = [404, 404, 404, 400, 422, 422, 405, 405, 404, 404, 200, 400]
+EXPECTED_STATUSES += [400, 400, 400, 404, 404, 400, 400, 400, 404, 405, 404]
+"""Error paths all (``/healthz`` with a stray parameter aside), and never a 500."""
+
+
+@pytest.mark.parametrize("value", SEEDED)
+def test_http_error_paths_never_echo_or_log_personal_data(
+    container: Container, raw_logs: pytest.LogCaptureFixture, value: str
+) -> None:
+    publish(container, MESTRO)
+    app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
+    _unfiltered(raw_logs)
+    client = TestClient(app, raise_server_exceptions=False)
+
+    statuses = []
+    for method, path, query in _paths(value):
+        response = client.request(
+            method, path, params=query, headers={"Accept-Language": value, "X-Contact": value}
+        )
+        statuses.append(response.status_code)
+        headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+        assert _leaks(response.text + headers) == [], (method, path, query)
+    body = client.post("/api/v1/register", json={"email": value, "phone": value})
+    assert _leaks(body.text) == []
+
+    assert statuses == EXPECTED_STATUSES
+    assert 500 not in statuses
+    _assert_no_personal_data_logged(raw_logs)
+
+
+def _register_with_personal_data(tmp_path: Path) -> Path:
+    folder = tmp_path / "register"
+    shutil.copytree(MESTRO, folder)
+    organisation = folder / "organisation.yaml"
+    text = organisation.read_text(encoding="utf-8")
+    organisation.write_text(
+        text + f"\npersonal_contact: {EMAIL}\nphone_of_anna: '{PHONE}'\n", encoding="utf-8"
+    )
+    retention = folder / "retention.yaml"
+    text = retention.read_text(encoding="utf-8")
+    retention.write_text(text.replace("period: P12M", f"period: {PERSONNUMMER}", 1), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["policy", "render", "--lang", EMAIL], id="render-lang-email"),
+        pytest.param(["policy", "render", "--lang", PERSONNUMMER_DASHED], id="render-lang-pnr"),
+        pytest.param(["policy", "render", "--lang", PHONE], id="render-lang-phone"),
+        pytest.param(["ropa", "export", "--lang", EMAIL], id="ropa-lang-email"),
+    ],
+)
+def test_cli_error_paths_log_no_personal_data(
+    db_url: str, raw_logs: pytest.LogCaptureFixture, args: list[str]
+) -> None:
+    env = {"SKYDD_DATABASE__URL": db_url}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["register", "load", str(MESTRO)], env=env).exit_code == 0
+
+    result = runner.invoke(cli, args, env=env)
+
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    _assert_no_personal_data_logged(raw_logs)
+
+
+def test_cli_language_errors_do_not_repeat_the_value(db_url: str) -> None:
+    env = {"SKYDD_DATABASE__URL": db_url}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["register", "load", str(MESTRO)], env=env).exit_code == 0
+
+    rendered = runner.invoke(cli, ["policy", "render", "--lang", EMAIL], env=env)
+    exported = runner.invoke(cli, ["ropa", "export", "--lang", EMAIL], env=env)
+
+    assert rendered.exit_code == exported.exit_code == 2
+    assert _leaks(rendered.output + exported.output) == []
+
+
+def test_register_check_logs_no_personal_data(
+    tmp_path: Path, raw_logs: pytest.LogCaptureFixture
+) -> None:
+    folder = _register_with_personal_data(tmp_path)
+
+    result = CliRunner().invoke(cli, ["register", "check", str(folder)])
+
+    assert result.exit_code == 2, result.output
+    assert "personal_contact: unknown key" in result.output
+    assert "retention[0].period:" in result.output
+    assert "Traceback" not in result.output
+    assert _leaks(result.output) == []
+    _assert_no_personal_data_logged(raw_logs)
