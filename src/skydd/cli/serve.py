@@ -9,10 +9,14 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from skydd.bootstrap import Container
+from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
+from skydd.services.accounts import add_user, list_users
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
 from skydd.storage import migrator
+from skydd.storage.passwords import Argon2PasswordHasher
 from skydd.storage.register_files import load_register
 
 console = Console(stderr=True)
@@ -36,6 +40,7 @@ def serve(
             container.uow(), container.clock, container.renderer, register.organisation.key
         )
         console.print(f"policy version {publication.policy.number} published")
+        _create_first_admin(container)
     bind_host = host or container.settings.server.host
     bind_port = port or container.settings.server.port
     base = f"http://{bind_host}:{bind_port}"
@@ -50,4 +55,23 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level="info",
+    )
+
+
+def _create_first_admin(container: Container) -> None:
+    """On a database without accounts, create ``admin`` and print its one-time password."""
+    if list_users(container.uow()):
+        return
+    _, password = add_user(
+        container.uow(),
+        container.clock,
+        Argon2PasswordHasher(),
+        "admin",
+        roles=["admin"],
+        actor=cli_actor(),
+        origin="cli",
+    )
+    console.print(
+        f"first admin: user 'admin', one-time password {password} "
+        "(shown once; change it at first sign-in)"
     )
