@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from skydd.config import Settings
 from skydd.documents.policy_rendering import PolicyRendering
 from skydd.domain.clock import Clock
-from skydd.services.ports import PolicyRenderer
+from skydd.services.ports import PasswordHasher, PolicyRenderer, TokenHasher
 from skydd.services.unit_of_work import UnitOfWork
 from skydd.storage.engine import make_engine
+from skydd.storage.passwords import Argon2PasswordHasher, HmacTokenHasher
 from skydd.storage.unit_of_work import SqlUnitOfWork
 
 
@@ -38,6 +39,10 @@ class Container:
     clock: Clock
     renderer: PolicyRenderer
     session_factory: sessionmaker[Session] = field(repr=False)
+    password_hasher: PasswordHasher = field(repr=False)
+    """argon2id for staff passwords (ADR 0011); shared by the CLI, API and web."""
+    token_hasher: TokenHasher = field(repr=False)
+    """The keyed HMAC of API token secrets, under the deployment's secret key."""
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction per ``with``)."""
@@ -62,4 +67,6 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock=clock or SystemClock(),
         renderer=PolicyRendering(),
         session_factory=sessionmaker(engine, expire_on_commit=False),
+        password_hasher=Argon2PasswordHasher(),
+        token_hasher=HmacTokenHasher.from_settings(settings.security),
     )

@@ -14,7 +14,7 @@ from skydd.api.hardening import (
 )
 from skydd.api.log_hygiene import install_log_hygiene
 from skydd.api.problems import install_problem_handlers
-from skydd.api.routers import health, register, ropa
+from skydd.api.routers import audit, breaches, health, register, ropa
 from skydd.bootstrap import Container
 
 
@@ -34,7 +34,10 @@ def create_api(
     app = FastAPI(
         title="skydd",
         version=skydd.__version__,
-        description="Privacy operations: register, published policy, Art. 30 record.",
+        description=(
+            "Privacy operations: register, published policy, Art. 30 record; "
+            "audit chain and breach register with an API token."
+        ),
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
@@ -43,6 +46,8 @@ def create_api(
     app.include_router(health.router)
     app.include_router(register.router)
     app.include_router(ropa.router)
+    app.include_router(audit.router)
+    app.include_router(breaches.router)
     # Added last = outermost: a refused request never reaches the size check or a route,
     # and every answer, refusals included, passes through the header middleware.
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)

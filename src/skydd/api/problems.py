@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://skydd.dev/problems/"
 
+CHALLENGE = 'Bearer realm="skydd"'
+"""The ``WWW-Authenticate`` challenge of every 401: the API takes bearer tokens."""
+
 INVALID_REQUEST = "A parameter failed validation; ``errors`` names each one."
 """The description of a documented 422, which the validation handler below answers."""
 
@@ -85,7 +88,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(SkyddError)
     async def _skydd(_request: Request, exc: SkyddError) -> JSONResponse:
         status, title = status_of(exc)
-        return problem_response(status, exc.code, title, exc.message)
+        # A 401 names the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3).
+        headers = {"WWW-Authenticate": CHALLENGE} if status == 401 else None
+        return problem_response(status, exc.code, title, exc.message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,165 @@
+"""Who asks, and may they: bearer tokens in, ``access_control.decide`` for every answer.
+
+``ActorDep`` reads ``Authorization: Bearer <token>`` and returns the token's actor, or
+``None`` when no token was sent (public routes take it to know who asked, if anyone).
+``require(action)`` guards a protected route: no token is a 401 with
+``WWW-Authenticate: Bearer``; a refused token is a 401; a token whose scopes or roles
+do not allow ``action`` is a 403. Refused tokens and denials are written to the audit
+log as ``access.denied`` in their own unit of work, before the route runs, so a
+refusal changes nothing else. The token itself never reaches the log. ADR 0012.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from skydd.api.deps import ContainerDep
+from skydd.api.problems import problem_responses
+from skydd.bootstrap import Container
+from skydd.domain.access_control import AccessRequest, Action, Actor, decide, roles_for
+from skydd.domain.audit import AuditAction
+from skydd.domain.credentials import parse_token
+from skydd.domain.errors import AuthenticationFailed
+from skydd.services.accounts import ANONYMOUS, authenticate_token
+from skydd.services.audit import record
+from skydd.services.register import current_register
+
+ORIGIN = "api"
+"""The audit origin of API requests; client addresses are not logged (personal data)."""
+
+INVALID_TOKEN = "invalid-token"  # noqa: S105 - a reason code, not a secret
+"""The audit reason of a presented token that was refused (unknown, revoked, expired …)."""
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token, `skydd_<id>_<secret>` (`skydd tokens create`).",
+)
+"""Documents the bearer scheme in OpenAPI; a missing header is ours to answer, not FastAPI's."""
+
+PROTECTED_RESPONSES = problem_responses(
+    {
+        401: "No token, or the token is unknown, revoked or expired.",
+        403: "The token's scopes or its owner's roles do not allow this.",
+    }
+)
+"""The OpenAPI ``responses`` of every route guarded by :func:`require`."""
+
+
+class NotAuthenticated(AuthenticationFailed):
+    """No credentials were sent: 401, with the challenge RFC 9110 §11.6.1 requires."""
+
+    code = "not-authenticated"
+
+    def __init__(self) -> None:
+        super().__init__("this route needs an API token (Authorization: Bearer …)")
+
+
+def _route_of(request: Request) -> str:
+    """The route's path template (``/api/v1/breaches/{reference}``), never the values."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None) or "unknown"
+    return f"{request.method} {path}"
+
+
+def _record_denial(
+    container: Container,
+    *,
+    actor: str,
+    route: str,
+    action: Action | None,
+    reason: str,
+    organisation: str | None = None,
+) -> None:
+    details = {"reason": reason, "route": route}
+    if action is not None:
+        details["action"] = action.value
+    uow = container.uow()
+    with uow:
+        record(
+            uow,
+            container.clock,
+            actor=actor,
+            action=AuditAction.ACCESS_DENIED,
+            target=f"route:{route}",
+            origin=ORIGIN,
+            organisation=organisation,
+            details=details,
+        )
+        uow.commit()
+
+
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def _authenticate(
+    request: Request,
+    container: Container,
+    credentials: HTTPAuthorizationCredentials | None,
+    action: Action | None,
+) -> Actor | None:
+    if credentials is None:
+        return None
+    try:
+        return authenticate_token(
+            container.uow(), container.clock, container.token_hasher, credentials.credentials
+        )
+    except AuthenticationFailed:
+        parsed = parse_token(credentials.credentials)
+        # The public token id, when the text has one, says which token was tried.
+        who = f"token:{parsed.token_id}" if parsed is not None else ANONYMOUS
+        _record_denial(
+            container, actor=who, route=_route_of(request), action=action, reason=INVALID_TOKEN
+        )
+        raise
+
+
+def current_actor(
+    request: Request, container: ContainerDep, credentials: BearerDep
+) -> Actor | None:
+    """The token's actor; ``None`` without a token; 401 (audited) for a refused token."""
+    return _authenticate(request, container, credentials, None)
+
+
+ActorDep = Annotated[Actor | None, Depends(current_actor)]
+
+
+def require(action: Action) -> Callable[..., Actor]:
+    """A dependency that lets the request through only when ``decide`` allows ``action``.
+
+    The stored register of the organisation served supplies the roles (built-in plus
+    its own); without one the route answers 404 after authentication, since no role
+    can be resolved (ADR 0012).
+    """
+
+    def guard(request: Request, container: ContainerDep, credentials: BearerDep) -> Actor:
+        actor = _authenticate(request, container, credentials, action)
+        if actor is None:
+            raise NotAuthenticated
+        register = current_register(container.uow(), container.organisation_key).register
+        roles = roles_for(register, register.roles)
+        wanted = AccessRequest(action=action, organisation=register.organisation.key)
+        decision = decide(actor, wanted, roles, register)
+        if not decision.allowed:
+            _record_denial(
+                container,
+                actor=actor.id,
+                route=_route_of(request),
+                action=action,
+                reason=decision.reason.value,
+                organisation=register.organisation.key,
+            )
+            decision.enforce(wanted)
+        return actor
+
+    guard.__name__ = f"require_{action.name.lower()}"
+    return guard
+
+
+def protected(action: Action) -> dict[str, Any]:
+    """Route keyword arguments of a guarded route: the dependency and its documented errors."""
+    return {"dependencies": [Depends(require(action))], "responses": PROTECTED_RESPONSES}
