@@ -16,7 +16,6 @@ from skydd.services.accounts import add_user, list_users
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
 from skydd.storage import migrator
-from skydd.storage.passwords import Argon2PasswordHasher
 from skydd.storage.register_files import load_register
 
 console = Console(stderr=True)
@@ -65,7 +64,7 @@ def _create_first_admin(container: Container) -> None:
     _, password = add_user(
         container.uow(),
         container.clock,
-        Argon2PasswordHasher(),
+        container.password_hasher,
         "admin",
         roles=["admin"],
         actor=cli_actor(),

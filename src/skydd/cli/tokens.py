@@ -15,7 +15,6 @@ from skydd.domain.access_control import Scope
 from skydd.domain.credentials import ApiToken, parse_scopes
 from skydd.domain.errors import InvalidInput
 from skydd.services.accounts import create_token, list_tokens, revoke_token
-from skydd.storage.passwords import HmacTokenHasher
 
 app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
 
@@ -40,7 +39,7 @@ def create(
     text, token = create_token(
         container.uow(),
         container.clock,
-        HmacTokenHasher.from_settings(container.settings.security),
+        container.token_hasher,
         name=name,
         scopes=parse_scopes(scope),
         expires_at=_expiry(expires, days, container.clock.now()),

@@ -13,7 +13,6 @@ from skydd.cli.context import container_of
 from skydd.cli.formats import OutputFormat
 from skydd.domain.credentials import StaffUser
 from skydd.services.accounts import add_user, disable_user, list_users, set_roles
-from skydd.storage.passwords import Argon2PasswordHasher
 
 app = typer.Typer(help="Staff accounts: add, list, disable, set roles.", no_args_is_help=True)
 
@@ -40,7 +39,7 @@ def add(
     user, generated = add_user(
         container.uow(),
         container.clock,
-        Argon2PasswordHasher(),
+        container.password_hasher,
         username,
         roles=roles,
         password=password,
