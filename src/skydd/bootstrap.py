@@ -15,6 +15,7 @@ from skydd.services.ports import PasswordHasher, PolicyRenderer, TokenHasher
 from skydd.services.unit_of_work import UnitOfWork
 from skydd.storage.engine import make_engine
 from skydd.storage.passwords import Argon2PasswordHasher, HmacTokenHasher
+from skydd.storage.repositories.registers import RegisterCache
 from skydd.storage.unit_of_work import SqlUnitOfWork
 
 
@@ -43,10 +44,12 @@ class Container:
     """argon2id for staff passwords (ADR 0011); shared by the CLI, API and web."""
     token_hasher: TokenHasher = field(repr=False)
     """The keyed HMAC of API token secrets, under the deployment's secret key."""
+    register_cache: RegisterCache = field(default_factory=RegisterCache, repr=False)
+    """Validated registers by content hash, shared by every unit of work."""
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction per ``with``)."""
-        return SqlUnitOfWork(self.session_factory)
+        return SqlUnitOfWork(self.session_factory, self.register_cache)
 
     @property
     def organisation_key(self) -> str | None:

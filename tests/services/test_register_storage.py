@@ -95,3 +95,16 @@ def test_publish_is_one_transaction_nothing_half_written(
     with container.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(PolicyRenditionRow)) == 0
     assert publish_policy(container.uow(), clock, container.renderer, None).policy.number == 1
+
+
+def test_stored_registers_are_validated_once_per_content(container: Container) -> None:
+    register = load_register(MESTRO)
+    store_register(container.uow(), container.clock, register, "m")
+    first = current_register(container.uow(), None).register
+    assert current_register(container.uow(), None).register is first
+
+    changed = register.model_copy(update={"systems": register.systems[:-1]})
+    store_register(container.uow(), container.clock, changed, "m2")
+    newest = current_register(container.uow(), None)
+    assert newest.number == 2
+    assert newest.register == changed

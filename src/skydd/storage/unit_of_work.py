@@ -21,7 +21,7 @@ from skydd.storage.repositories.audit import SqlAuditRepository
 from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
-from skydd.storage.repositories.registers import SqlRegisterRepository
+from skydd.storage.repositories.registers import RegisterCache, SqlRegisterRepository
 
 
 class SqlUnitOfWork:
@@ -35,8 +35,11 @@ class SqlUnitOfWork:
     users: StaffUserRepository
     tokens: ApiTokenRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], register_cache: RegisterCache | None = None
+    ) -> None:
         self._session_factory = session_factory
+        self._register_cache = register_cache or RegisterCache()
         self._session: Session | None = None
         self._depth = 0
 
@@ -47,7 +50,7 @@ class SqlUnitOfWork:
             session = self._session_factory()
             self._session = session
             self.organisations = SqlOrganisationRepository(session)
-            self.registers = SqlRegisterRepository(session)
+            self.registers = SqlRegisterRepository(session, self._register_cache)
             self.policies = SqlPolicyRepository(session)
             self.audit = SqlAuditRepository(session)
             self.breaches = SqlBreachRepository(session)

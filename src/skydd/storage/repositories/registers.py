@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import OrderedDict
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from skydd.domain.errors import NotFoundError
 from skydd.domain.ids import OrganisationId, RegisterVersionId
@@ -16,21 +17,50 @@ from skydd.services.ports import StoredRegister
 from skydd.storage.tables import RegisterVersionRow
 
 
+class RegisterCache:
+    """Validated registers by content hash, shared by every unit of work of a process.
+
+    A stored register never changes (a new load is a new version with a new hash), so
+    a validated one can be reused: an authorised request then costs a primary-key
+    lookup instead of parsing and validating the whole register again.
+    """
+
+    def __init__(self, max_entries: int = 16) -> None:
+        self._entries: OrderedDict[str, Register] = OrderedDict()
+        self._max_entries = max_entries
+
+    def get(self, content_hash: str) -> Register | None:
+        """The cached register with ``content_hash``, if any."""
+        register = self._entries.get(content_hash)
+        if register is not None:
+            self._entries.move_to_end(content_hash)
+        return register
+
+    def put(self, content_hash: str, register: Register) -> None:
+        """Remember ``register``; the least recently used entry goes when full."""
+        self._entries[content_hash] = register
+        self._entries.move_to_end(content_hash)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+
 class SqlRegisterRepository:
     """Register versions in the SQL database."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: RegisterCache | None = None) -> None:
         self._session = session
+        self._cache = cache or RegisterCache()
 
     def latest(self, organisation_id: OrganisationId) -> StoredRegister | None:
         """The newest stored register of an organisation."""
         row = self._session.scalar(
             select(RegisterVersionRow)
+            .options(defer(RegisterVersionRow.document))
             .where(RegisterVersionRow.organisation_id == organisation_id)
             .order_by(RegisterVersionRow.number.desc())
             .limit(1)
         )
-        return _to_stored(row) if row is not None else None
+        return self._to_stored(row) if row is not None else None
 
     def get(self, version_id: RegisterVersionId) -> StoredRegister:
         """One stored register version by id."""
@@ -38,7 +68,23 @@ class SqlRegisterRepository:
         if row is None:
             msg = f"no register version {version_id}"
             raise NotFoundError(msg)
-        return _to_stored(row)
+        return self._to_stored(row)
+
+    def _to_stored(self, row: RegisterVersionRow) -> StoredRegister:
+        register = self._cache.get(row.content_hash)
+        if register is None:
+            # Loads the deferred document only on a cache miss.
+            register = Register.model_validate_json(row.document)
+            self._cache.put(row.content_hash, register)
+        return StoredRegister(
+            id=RegisterVersionId(row.id),
+            organisation_id=OrganisationId(row.organisation_id),
+            number=row.number,
+            content_hash=row.content_hash,
+            loaded_at=row.loaded_at,
+            source=row.source,
+            register=register,
+        )
 
     def add(
         self,
@@ -74,15 +120,3 @@ class SqlRegisterRepository:
             source,
             register,
         )
-
-
-def _to_stored(row: RegisterVersionRow) -> StoredRegister:
-    return StoredRegister(
-        id=RegisterVersionId(row.id),
-        organisation_id=OrganisationId(row.organisation_id),
-        number=row.number,
-        content_hash=row.content_hash,
-        loaded_at=row.loaded_at,
-        source=row.source,
-        register=Register.model_validate_json(row.document),
-    )
