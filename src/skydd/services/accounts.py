@@ -14,7 +14,7 @@ import base64
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from skydd.domain.access_control import (
@@ -25,7 +25,7 @@ from skydd.domain.access_control import (
     Scope,
     roles_for,
 )
-from skydd.domain.audit import AuditAction
+from skydd.domain.audit import AuditAction, DetailValue
 from skydd.domain.clock import Clock
 from skydd.domain.credentials import (
     ApiToken,
@@ -111,16 +111,7 @@ def disable_user(
     """Disable an account: it can no longer sign in, and its tokens stop working."""
     with uow:
         user = replace(_user(uow, username), disabled=True)
-        uow.users.save(user)
-        record(
-            uow,
-            clock,
-            actor=actor,
-            action=AuditAction.USER_DISABLED,
-            target=user.actor_id,
-            origin=origin,
-        )
-        uow.commit()
+        _save_audited(uow, clock, user, AuditAction.USER_DISABLED, actor=actor, origin=origin)
     return user
 
 
@@ -131,17 +122,15 @@ def set_roles(
     with uow:
         wanted = _checked_roles(uow, roles)
         user = replace(_user(uow, username), roles=wanted)
-        uow.users.save(user)
-        record(
+        _save_audited(
             uow,
             clock,
+            user,
+            AuditAction.USER_CHANGED,
             actor=actor,
-            action=AuditAction.USER_CHANGED,
-            target=user.actor_id,
             origin=origin,
             details={"roles": ",".join(wanted)},
         )
-        uow.commit()
     return user
 
 
@@ -165,17 +154,15 @@ def set_password(
             failed_attempts=0,
             locked_until=None,
         )
-        uow.users.save(user)
-        record(
+        _save_audited(
             uow,
             clock,
+            user,
+            AuditAction.USER_CHANGED,
             actor=actor,
-            action=AuditAction.USER_CHANGED,
-            target=user.actor_id,
             origin=origin,
             details={"change": "password"},
         )
-        uow.commit()
     return user
 
 
@@ -184,17 +171,15 @@ def enroll_totp(uow: UnitOfWork, clock: Clock, username: str, *, actor: str, ori
     secret = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
     with uow:
         user = replace(_user(uow, username), totp_secret=secret)
-        uow.users.save(user)
-        record(
+        _save_audited(
             uow,
             clock,
+            user,
+            AuditAction.USER_CHANGED,
             actor=actor,
-            action=AuditAction.USER_CHANGED,
-            target=user.actor_id,
             origin=origin,
             details={"change": "totp-enrolled"},
         )
-        uow.commit()
     return secret
 
 
@@ -383,6 +368,30 @@ def _checked_roles(uow: UnitOfWork, roles: Iterable[str]) -> tuple[str, ...]:
         msg = f"unknown role {unknown[0]!r}; known: {', '.join(sorted(known))}"
         raise InvalidInput(msg)
     return wanted
+
+
+def _save_audited(
+    uow: UnitOfWork,
+    clock: Clock,
+    user: StaffUser,
+    action: AuditAction,
+    *,
+    actor: str,
+    origin: str,
+    details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """Store a changed account with its audit event, and commit both together."""
+    uow.users.save(user)
+    record(
+        uow,
+        clock,
+        actor=actor,
+        action=action,
+        target=user.actor_id,
+        origin=origin,
+        details=details,
+    )
+    uow.commit()
 
 
 def _user(uow: UnitOfWork, username: str) -> StaffUser:
