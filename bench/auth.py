@@ -7,7 +7,7 @@ token lookup, the stored register's roles, ``decide``). The no-auth request is t
 reference measured in the same run. Login is ``authenticate_password`` (argon2id,
 m=19 MiB, t=2, p=1).
 
-Run: .venv/bin/python bench/auth.py [--runs N]
+Run from the repository root: .venv/bin/python -m bench.auth [--runs N]
 Writes bench/results/auth.json and the table in docs/benchmarks.md.
 """
 
@@ -19,12 +19,10 @@ import json
 import math
 import os
 import platform
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from bench.timing import median_ms
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
@@ -44,18 +42,6 @@ RESULTS = ROOT / "bench" / "results" / "auth.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- auth:begin -->", "<!-- auth:end -->"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a benchmark account
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``runs`` calls after three warm-ups, in milliseconds."""
-    for _ in range(3):
-        action()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -98,8 +84,10 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         assert client.get("/bench/protected", headers=headers).status_code == 200
         assert client.get("/bench/protected").status_code == 401
-        public = median_ms(lambda: client.get("/bench/public"), runs)
-        protected = median_ms(lambda: client.get("/bench/protected", headers=headers), runs)
+        public = median_ms(lambda: client.get("/bench/public"), runs, warmups=3)
+        protected = median_ms(
+            lambda: client.get("/bench/protected", headers=headers), runs, warmups=3
+        )
         login = median_ms(
             lambda: authenticate_password(
                 container.uow(),
@@ -110,6 +98,7 @@ def main() -> None:
                 origin="bench",
             ),
             max(10, runs // 20),
+            warmups=3,
         )
         container.close()
     payload = {

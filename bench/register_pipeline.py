@@ -5,7 +5,7 @@ render`, and the Art. 30 export. The reference, measured in the same run, is rua
 round-trip loader parsing the same YAML files and nothing else: the loader skydd used
 before it moved to libyaml's node composer, which keeps line numbers at C speed.
 
-Run: .venv/bin/python bench/register_pipeline.py [--runs N]
+Run from the repository root: .venv/bin/python -m bench.register_pipeline [--runs N]
 Writes bench/results/register_pipeline.json and the table in docs/benchmarks.md.
 """
 
@@ -16,11 +16,10 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.timing import median_ms
 from ruamel.yaml import YAML
 
 from skydd.documents.policy_rendering import PolicyRendering
@@ -33,17 +32,6 @@ MESTRO = ROOT / "examples" / "mestro"
 RESULTS = ROOT / "bench" / "results" / "register_pipeline.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- register_pipeline:begin -->", "<!-- register_pipeline:end -->"
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``runs`` calls after one warm-up, in milliseconds."""
-    action()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:
