@@ -3,10 +3,16 @@
 For every operation, with generated valid and invalid inputs, on both engines: no 5xx;
 every error is RFC 9457 problem+json whose ``status`` is the HTTP status; and status
 codes, media types, headers and bodies match the document.
+
+Every operation is fuzzed without credentials, and every operation that declares a
+security requirement is fuzzed again as an administrator (an all-scopes token), so the
+protected routes run for real over a register with stored breaches instead of
+answering 401 before they begin.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -34,7 +40,11 @@ from skydd.api.problems import PROBLEM_BASE, PROBLEM_JSON
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import DatabaseSettings, Settings
+from skydd.domain.access_control import Scope
+from skydd.domain.breaches import BreachRisk
 from skydd.domain.register import Register
+from skydd.services.accounts import add_user, create_token
+from skydd.services.breaches import close_breach, open_breach
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register
@@ -59,6 +69,17 @@ def _openapi_document() -> dict[str, Any]:
 OPENAPI = _openapi_document()
 schema = schemathesis.openapi.from_dict(OPENAPI)
 
+SECURED = sorted(
+    (path, method.upper(), operation["operationId"])
+    for path, operations in OPENAPI["paths"].items()
+    for method, operation in operations.items()
+    if operation.get("security")
+)
+"""(path, method, operation id) of every operation that declares a security requirement,
+read from the document itself, so a new protected route is fuzzed with a token too."""
+
+secured = schema.include(operation_id=[operation_id for _, _, operation_id in SECURED])
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -70,14 +91,14 @@ CHECKS = [
     unsupported_method,
     allow_header_conformance,
 ]
-"""Every built-in check that applies to a read-only API fuzzed without credentials.
+"""Every built-in check that applies to a read-only API, with or without credentials.
 
 Left out: ``use_after_free`` and ``ensure_resource_availability`` follow resources an
 API creates and deletes, and there are no write operations yet; ``ignored_auth`` and
-``object_level_authorization`` compare answers with and without credentials, and the
-fuzz sends none: the protected operations (audit, breaches) answer their documented
-401 problem here, and ``test_route_matrix`` covers them with tokens;
-``missing_required_header`` needs a required header, and no operation has one.
+``object_level_authorization`` replay requests through schemathesis' own transport,
+which cannot reach this in-process app, and ``test_route_matrix`` already asks every
+route as every role with and without a token; ``missing_required_header`` needs a
+required header, and no operation has one.
 """
 
 FUZZING = settings(
@@ -100,9 +121,27 @@ def mestro() -> Register:
 
 @pytest.fixture
 def client(container: Container, clock: FakeClock, mestro: Register) -> Iterator[TestClient]:
-    """The whole app over Mestro's stored register and a published policy."""
+    """The whole app over Mestro's stored register, a published policy and two breaches.
+
+    One breach is open and one closed, so the optional dates of the breach schema
+    are answered both empty and filled.
+    """
     store_register(container.uow(), clock, mestro, "m")
     publish_policy(container.uow(), clock, container.renderer, None)
+    for occurred_at in (None, clock.now() - dt.timedelta(days=2)):
+        breach = open_breach(
+            container.uow(),
+            clock,
+            aware_at=clock.now() - dt.timedelta(hours=3),
+            occurred_at=occurred_at,
+            description="A laptop was stolen from a car.",
+            data_categories=[mestro.data_categories[0].key],
+            approx_subjects=12,
+            consequences="Possible disclosure of contact details.",
+            measures="The disk was encrypted; passwords were rotated.",
+            risk=BreachRisk.UNLIKELY,
+        )
+    close_breach(container.uow(), clock, breach.reference)
     # Hundreds of requests from one address: the rate limit has its own test.
     app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
     assert app.openapi() == OPENAPI
@@ -110,8 +149,35 @@ def client(container: Container, clock: FakeClock, mestro: Register) -> Iterator
         yield test_client
 
 
-def _send(client: TestClient, case: Case[Any]) -> httpx2.Response:
-    kwargs = case.as_transport_kwargs(base_url=str(client.base_url))
+@pytest.fixture
+def admin(container: Container, clock: FakeClock) -> dict[str, str]:
+    """The ``Authorization`` header of an all-scopes token owned by an administrator."""
+    add_user(
+        container.uow(),
+        clock,
+        container.password_hasher,
+        "fuzz-admin",
+        roles=["admin"],
+        actor="test",
+        origin="test",
+    )
+    text, _ = create_token(
+        container.uow(),
+        clock,
+        container.token_hasher,
+        name="schemathesis",
+        scopes=frozenset(Scope),
+        owner="fuzz-admin",
+        actor="test",
+        origin="test",
+    )
+    return {"Authorization": f"Bearer {text}"}
+
+
+def _send(
+    client: TestClient, case: Case[Any], headers: dict[str, str] | None = None
+) -> httpx2.Response:
+    kwargs = case.as_transport_kwargs(base_url=str(client.base_url), headers=headers)
     # No operation takes a cookie, and httpx deprecates an (even empty) per-request jar.
     assert not kwargs.pop("cookies", None)
     return client.request(**kwargs)
@@ -136,3 +202,57 @@ def test_every_operation_answers_as_documented(case: Case[Any], client: TestClie
     case.validate_response(response, checks=CHECKS)
     if response.status_code >= 400:
         _assert_problem(response)
+
+
+@secured.parametrize()
+@FUZZING
+def test_every_protected_operation_answers_an_administrator_as_documented(
+    case: Case[Any], client: TestClient, admin: dict[str, str]
+) -> None:
+    response = _send(client, case, admin)
+    case.validate_response(response, checks=CHECKS)
+    # Negative cases may drop the header; when it was sent, the route itself answered.
+    if response.request.headers.get("authorization") == admin["Authorization"]:
+        assert response.status_code not in {401, 403}, response.text
+    if response.status_code >= 400:
+        _assert_problem(response)
+
+
+def test_stored_resources_answer_an_administrator_as_documented(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """Each secured operation once on what is stored, so every 200 body is checked."""
+    references = [b["reference"] for b in client.get("/api/v1/breaches", headers=admin).json()]
+    assert len(references) == 2
+    cases = [schema[path][method].Case() for path, method, _ in SECURED if "{" not in path]
+    cases += [
+        schema["/api/v1/breaches/{reference}"]["GET"].Case(path_parameters={"reference": ref})
+        for ref in references
+    ]
+    statuses = []
+    for case in cases:
+        response = _send(client, case, admin)
+        case.validate_response(response, checks=CHECKS)
+        statuses.append((case.formatted_path, response.status_code))
+    assert statuses == [(case.formatted_path, 200) for case in cases]
+    assert len(cases) == 5
+
+
+@pytest.mark.parametrize("reference", ["%00", "BR-2026-%00001"], ids=["nul", "embedded-nul"])
+def test_a_breach_reference_with_a_nul_byte_is_refused_not_a_server_error(
+    client: TestClient, admin: dict[str, str], reference: str
+) -> None:
+    """Found by the authenticated fuzz: PostgreSQL cannot take NUL in a text parameter.
+
+    It answered 500 there (psycopg ``DataError``) and 404 on SQLite; the edge now
+    refuses a NUL anywhere in a request with the same 400 on both (``NulGuard``).
+    An explicit case's path parameter is sent as given, hence the percent-encoding.
+    """
+    case = schema["/api/v1/breaches/{reference}"]["GET"].Case(
+        path_parameters={"reference": reference}
+    )
+    response = _send(client, case, admin)
+    case.validate_response(response, checks=CHECKS)
+    assert response.status_code == 400
+    _assert_problem(response)
+    assert response.json()["type"].endswith("/nul-character")

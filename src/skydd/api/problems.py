@@ -17,6 +17,7 @@ from skydd.domain.errors import (
     AccessDenied,
     AuthenticationFailed,
     ConflictError,
+    InternalError,
     InvalidInput,
     NotFoundError,
     SkyddError,
@@ -34,6 +35,7 @@ INVALID_REQUEST = "A parameter failed validation; ``errors`` names each one."
 """The description of a documented 422, which the validation handler below answers."""
 
 PROBLEMS: list[tuple[type[SkyddError], int, str]] = [
+    (InternalError, 500, "Internal error"),
     (AuthenticationFailed, 401, "Unauthorized"),
     (NotFoundError, 404, "Not found"),
     (ConflictError, 409, "Conflict"),
@@ -88,6 +90,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(SkyddError)
     async def _skydd(_request: Request, exc: SkyddError) -> JSONResponse:
         status, title = status_of(exc)
+        if status >= 500:
+            return _internal(exc)
         # A 401 names the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3).
         headers = {"WWW-Authenticate": CHALLENGE} if status == 401 else None
         return problem_response(status, exc.code, title, exc.message, headers=headers)
@@ -102,9 +106,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
-            exc.status_code, "http"
-        )
+        # The edge's own refusals (hardening) carry their code; Starlette's do not.
+        code = getattr(exc, "code", None) or {
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "payload-too-large",
+        }.get(exc.status_code, "http")
         # Keep the exception's headers: a 405 must name the allowed methods (RFC 9110 §15.5.6).
         return problem_response(
             exc.status_code, code, str(exc.detail), str(exc.detail), headers=exc.headers
@@ -117,3 +124,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             500, "internal", "Internal error", f"incident {incident}", incident=incident
         )
+
+
+def _internal(exc: SkyddError) -> JSONResponse:
+    """A generic 500 for skydd's own fault (corrupt data, missing keys, bad set-up).
+
+    The body names the error code and an incident id only: the message may name a
+    key id or a file, which is for the operator, so it goes to the log (ids, never
+    personal data), where the incident id finds it.
+    """
+    incident = uuid.uuid4().hex[:12]
+    logger.error(
+        "%s (%s, incident %s): %s",
+        type(exc).__name__,
+        exc.code,
+        incident,
+        exc.message,
+        exc_info=exc,
+    )
+    return problem_response(
+        500, exc.code, "Internal error", f"internal error, incident {incident}", incident=incident
+    )

@@ -14,8 +14,12 @@ personal data::
     ├── ConflictError           a state that refuses the change (HTTP 409)
     │   └── AuditLogUnreadable     a stored audit event no longer decodes
     ├── AccessDenied            need-to-know said no (HTTP 403)
-    └── AuthenticationFailed    wrong, unknown, locked, disabled, expired or revoked
-                                credentials, one message for all (HTTP 401)
+    ├── AuthenticationFailed    wrong, unknown, locked, disabled, expired or revoked
+    │                           credentials, one message for all (HTTP 401)
+    └── InternalError           skydd's own data or set-up is at fault, not the request
+        │                       (HTTP 500 with a generic body; the message is logged)
+        ├── DecryptionError        a stored field token is corrupt or its key is missing
+        └── KeyringError           the key file or inline keyring is missing or malformed
 """
 
 from __future__ import annotations
@@ -113,3 +117,35 @@ class AuthenticationFailed(SkyddError):
 
     def __init__(self, message: str = "invalid credentials") -> None:
         super().__init__(message)
+
+
+class InternalError(SkyddError):
+    """Skydd's own stored data or configuration is at fault, not the request.
+
+    Nothing the caller can change fixes it, so adapters answer 500 and show only the
+    code; the message (which may name a key id or a file, never personal data) goes
+    to the log for the operator.
+    """
+
+    code = "internal"
+
+
+class DecryptionError(InternalError):
+    """A token is malformed, names a key the keyring lacks, or fails authentication.
+
+    Authentication fails when the token was altered, belongs to another context
+    (row, column) or category, or was made under another key. The message names
+    the key id at most, never the plaintext or the context.
+    """
+
+    code = "decryption-failed"
+
+
+class KeyringError(InternalError):
+    """The key file or inline keyring is missing or malformed; says where, never what.
+
+    At request time this is a misconfigured server, hence an internal error rather
+    than bad input; on the command line it is one line and exit code 2 like any other.
+    """
+
+    code = "keyring-invalid"

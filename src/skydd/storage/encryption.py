@@ -21,7 +21,8 @@ import secrets
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from skydd.domain.errors import SkyddError
+# Defined in the error tree so adapters can map it; re-exported for existing imports.
+from skydd.domain.errors import DecryptionError as DecryptionError
 from skydd.storage.keyring import KeyId, Keyring
 
 VERSION = 1
@@ -29,17 +30,6 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 FIELD_INFO = b"skydd/field/"
 SENSITIVE_INFO = b"skydd/sensitive/"
-
-
-class DecryptionError(SkyddError):
-    """A token is malformed, names a key the keyring lacks, or fails authentication.
-
-    Authentication fails when the token was altered, belongs to another context
-    (row, column) or category, or was made under another key. The message names
-    the key id at most, never the plaintext or the context.
-    """
-
-    code = "decryption-failed"
 
 
 def row_context(table: str, column: str, row_id: object) -> bytes:

@@ -34,7 +34,8 @@ from typing import NewType
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from skydd.domain.errors import InvalidInput
+# Defined in the error tree so adapters can map it; re-exported for existing imports.
+from skydd.domain.errors import KeyringError as KeyringError
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +45,6 @@ KEY_BYTES = 32
 """AES-256 and HMAC-SHA256 keys: 256 bits."""
 
 _KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-
-class KeyringError(InvalidInput):
-    """The key file or inline keyring is missing or malformed; says where, never what."""
-
-    code = "keyring-invalid"
 
 
 class Keyring:

@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, bindparam, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from skydd.domain.access_control import Scope
 from skydd.domain.credentials import ApiToken, StaffUser, TokenId, UserId
 from skydd.domain.errors import NotFoundError
 from skydd.storage.tables import ApiTokenRow, StaffUserRow
+
+_TOKENS = ApiTokenRow.__table__
+_OWNERS = StaffUserRow.__table__
+_OWNER_PREFIX = "owner__"
+_TOKEN_WITH_OWNER = (
+    select(_TOKENS, *(column.label(_OWNER_PREFIX + column.name) for column in _OWNERS.c))
+    .outerjoin(_OWNERS, _OWNERS.c.id == _TOKENS.c.owner_id)
+    .where(_TOKENS.c.token_id == bindparam("token_id"))
+)
+"""Every authenticated request runs this, so it is built once and selects plain columns:
+on SQLite, composing the statement or loading ORM objects would each cost about as
+much as running it. The owner's columns are prefixed, as both tables have ``id``."""
+
+
+class _OwnerColumns:
+    """The owner's prefixed columns of a :data:`_TOKEN_WITH_OWNER` row, by their own names."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: RowMapping) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return self._values[_OWNER_PREFIX + name]
 
 
 class SqlStaffUserRepository:
@@ -65,6 +91,18 @@ class SqlApiTokenRepository:
         row = self._row(token_id)
         return None if row is None else _to_token(row)
 
+    def with_owner(self, token_id: TokenId) -> tuple[ApiToken, StaffUser | None] | None:
+        """The token and its owner in one query: every authenticated request asks this.
+
+        The owner is None for an ownerless token, and also when the owner row is gone,
+        which the caller must treat as a refusal.
+        """
+        row = self._session.execute(_TOKEN_WITH_OWNER, {"token_id": token_id}).first()
+        if row is None:
+            return None
+        owner = _OwnerColumns(row._mapping)
+        return _to_token(row), None if owner.id is None else _to_user(owner)
+
     def list_all(self) -> list[ApiToken]:
         """Every token, oldest first."""
         rows = self._session.scalars(
@@ -112,7 +150,7 @@ def _fill_user(row: StaffUserRow, user: StaffUser) -> None:
     row.last_login_at = user.last_login_at
 
 
-def _to_user(row: StaffUserRow) -> StaffUser:
+def _to_user(row: StaffUserRow | _OwnerColumns) -> StaffUser:
     return StaffUser(
         id=UserId(row.id),
         username=row.username,
@@ -133,7 +171,7 @@ def _fill_token(row: ApiTokenRow, token: ApiToken) -> None:
     row.last_used_at = token.last_used_at
 
 
-def _to_token(row: ApiTokenRow) -> ApiToken:
+def _to_token(row: ApiTokenRow | Row[Any]) -> ApiToken:
     return ApiToken(
         id=row.id,
         token_id=TokenId(row.token_id),

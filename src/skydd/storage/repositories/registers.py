@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections import OrderedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session, defer
 
 from skydd.domain.errors import NotFoundError
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import register_json
 from skydd.domain.register import Register
-from skydd.services.ports import StoredRegister
-from skydd.storage.tables import RegisterVersionRow
+from skydd.services.ports import RegisterHead, StoredRegister
+from skydd.storage.tables import OrganisationRow, RegisterVersionRow
+
+_ORGANISATIONS = OrganisationRow.__table__
+_VERSIONS = RegisterVersionRow.__table__
+_NEWEST_VERSION = (
+    select(_VERSIONS.c.id)
+    .where(_VERSIONS.c.organisation_id == _ORGANISATIONS.c.id)
+    .order_by(_VERSIONS.c.number.desc())
+    .limit(1)
+    .correlate(_ORGANISATIONS)
+    .scalar_subquery()
+)
+_HEADS = select(_ORGANISATIONS.c.key, _NEWEST_VERSION).order_by(_ORGANISATIONS.c.key)
+_FIRST_HEADS = _HEADS.limit(bindparam("limit", type_=Integer))
+_HEAD_BY_KEY = _HEADS.where(_ORGANISATIONS.c.key == bindparam("key"))
+"""Every authorised request runs one of these, so they are built once from plain
+columns: on SQLite, composing the statement would cost about as much as running it.
+The newest version is found through the (organisation, number) unique index."""
 
 
 class RegisterCache:
@@ -22,26 +40,31 @@ class RegisterCache:
 
     A stored register never changes (a new load is a new version with a new hash), so
     a validated one can be reused: an authorised request then costs a primary-key
-    lookup instead of parsing and validating the whole register again.
+    lookup instead of parsing and validating the whole register again. Requests run
+    in a thread pool, so the look-up-then-reorder steps hold a lock: without it one
+    thread could evict the entry another is moving to the end.
     """
 
     def __init__(self, max_entries: int = 16) -> None:
         self._entries: OrderedDict[str, Register] = OrderedDict()
         self._max_entries = max_entries
+        self._lock = threading.Lock()
 
     def get(self, content_hash: str) -> Register | None:
         """The cached register with ``content_hash``, if any."""
-        register = self._entries.get(content_hash)
-        if register is not None:
-            self._entries.move_to_end(content_hash)
-        return register
+        with self._lock:
+            register = self._entries.get(content_hash)
+            if register is not None:
+                self._entries.move_to_end(content_hash)
+            return register
 
     def put(self, content_hash: str, register: Register) -> None:
         """Remember ``register``; the least recently used entry goes when full."""
-        self._entries[content_hash] = register
-        self._entries.move_to_end(content_hash)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[content_hash] = register
+            self._entries.move_to_end(content_hash)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
 
 
 class SqlRegisterRepository:
@@ -64,11 +87,27 @@ class SqlRegisterRepository:
 
     def get(self, version_id: RegisterVersionId) -> StoredRegister:
         """One stored register version by id."""
-        row = self._session.get(RegisterVersionRow, version_id)
+        row = self._session.get(
+            RegisterVersionRow, version_id, options=[defer(RegisterVersionRow.document)]
+        )
         if row is None:
             msg = f"no register version {version_id}"
             raise NotFoundError(msg)
         return self._to_stored(row)
+
+    def heads(self, organisation_key: str | None, limit: int) -> list[RegisterHead]:
+        """Organisations by key with their newest version id, in one query.
+
+        Only the organisation with ``organisation_key`` when given, else up to ``limit``.
+        """
+        if organisation_key is not None:
+            rows = self._session.execute(_HEAD_BY_KEY, {"key": organisation_key})
+        else:
+            rows = self._session.execute(_FIRST_HEADS, {"limit": limit})
+        return [
+            RegisterHead(key, RegisterVersionId(version_id) if version_id is not None else None)
+            for key, version_id in rows
+        ]
 
     def _to_stored(self, row: RegisterVersionRow) -> StoredRegister:
         register = self._cache.get(row.content_hash)
