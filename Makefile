@@ -23,9 +23,14 @@ $(UV):
 venv: $(UV)
 	$(UV) sync --frozen --quiet
 
+# A development key file in var/ (git-ignored) unless keys are configured already.
 run: venv
+	@mkdir -p var
+	@if [ -z "$$SKYDD_KEYS__FILE$$SKYDD_KEYS__KEYRING" ] && [ ! -f var/keys.json ]; then \
+		$(BIN)/skydd keys generate --output var/keys.json; fi
 	$(BIN)/skydd db upgrade
-	$(BIN)/skydd serve --load $(EXAMPLE)
+	@if [ -z "$$SKYDD_KEYS__FILE$$SKYDD_KEYS__KEYRING" ]; then export SKYDD_KEYS__FILE=var/keys.json; fi; \
+		$(BIN)/skydd serve --load $(EXAMPLE)
 
 system-deps:
 	bash scripts/install-system-deps.sh

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from skydd.bootstrap import Container, build_container
-from skydd.config import DatabaseSettings, Settings
+from skydd.config import DatabaseSettings, KeySettings, Settings
 from skydd.storage import migrator
 from skydd.storage.engine import make_engine
+from skydd.storage.keyring import Keyring
 from skydd.storage.tables import Base
 from tests.fakes import FakeClock
 
@@ -88,8 +90,16 @@ def _empty_postgres(url: str) -> None:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database=DatabaseSettings(url=db_url))
+def keyring_text() -> str:
+    """A fresh key file's text (JSON), as ``SKYDD_KEYS__KEYRING`` would hold it."""
+    return Keyring.fresh().export_json()
+
+
+@pytest.fixture
+def settings(db_url: str, keyring_text: str) -> Settings:
+    return Settings(
+        database=DatabaseSettings(url=db_url), keys=KeySettings(keyring=SecretStr(keyring_text))
+    )
 
 
 @pytest.fixture

@@ -12,8 +12,11 @@ from skydd.config import Settings
 from skydd.documents.policy_rendering import PolicyRendering
 from skydd.domain.clock import Clock
 from skydd.services.ports import PasswordHasher, PolicyRenderer, TokenHasher
+from skydd.services.register import RoleCache
 from skydd.services.unit_of_work import UnitOfWork
 from skydd.storage.engine import make_engine
+from skydd.storage.field_crypto import FieldCrypto
+from skydd.storage.keyring import KeyringError, load_keyring
 from skydd.storage.passwords import Argon2PasswordHasher, HmacTokenHasher
 from skydd.storage.repositories.registers import RegisterCache
 from skydd.storage.unit_of_work import SqlUnitOfWork
@@ -46,10 +49,25 @@ class Container:
     """The keyed HMAC of API token secrets, under the deployment's secret key."""
     register_cache: RegisterCache = field(default_factory=RegisterCache, repr=False)
     """Validated registers by content hash, shared by every unit of work."""
+    role_cache: RoleCache = field(default_factory=RoleCache, repr=False)
+    """The served organisation's roles by newest register version, shared by every request."""
+    _field_crypto: FieldCrypto | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction per ``with``)."""
-        return SqlUnitOfWork(self.session_factory, self.register_cache)
+        return SqlUnitOfWork(self.session_factory, self.register_cache, self.field_crypto)
+
+    def field_crypto(self) -> FieldCrypto:
+        """The cipher and blind index of the configured keys, loaded on first use.
+
+        Loaded lazily so commands that touch no personal data run without keys; the
+        first one that does fails with a clear ``KeyringError``.
+        """
+        if self._field_crypto is None:
+            keys = self.settings.keys
+            inline = keys.keyring.get_secret_value() if keys.keyring is not None else None
+            self._field_crypto = FieldCrypto.of(load_keyring(keys.file, inline))
+        return self._field_crypto
 
     @property
     def organisation_key(self) -> str | None:
@@ -62,9 +80,17 @@ class Container:
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
-    """Wire skydd for ``settings``; tests pass a fake clock."""
+    """Wire skydd for ``settings``; tests pass a fake clock.
+
+    In production the keys are loaded now, so a missing or broken key file stops
+    skydd at start instead of failing the first request that reads personal data.
+    """
+    keys = settings.keys
+    if settings.security.production and keys.file is None and keys.keyring is None:
+        msg = "production needs encryption keys: set SKYDD_KEYS__FILE or SKYDD_KEYS__KEYRING"
+        raise KeyringError(msg)
     engine = make_engine(settings.database.url, echo=settings.database.echo)
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         clock=clock or SystemClock(),
@@ -73,3 +99,6 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         password_hasher=Argon2PasswordHasher(),
         token_hasher=HmacTokenHasher.from_settings(settings.security),
     )
+    if settings.security.production:
+        container.field_crypto()
+    return container

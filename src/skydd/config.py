@@ -89,6 +89,32 @@ class KeySettings(BaseModel):
     )
 
 
+class ConsoleSettings(BaseModel):
+    """Sessions of the staff console: how long one may sit idle, and live at all (ADR 0013)."""
+
+    idle_timeout_minutes: int = Field(
+        30,
+        ge=1,
+        le=24 * 60,
+        description="Minutes without a request after which a console session ends.",
+    )
+    lifetime_hours: int = Field(
+        12,
+        ge=1,
+        le=7 * 24,
+        description="Hours after sign-in at which a console session ends, however active.",
+    )
+
+    @field_validator("lifetime_hours")
+    @classmethod
+    def _idle_within_lifetime(cls, lifetime_hours: int, info: ValidationInfo) -> int:
+        idle = info.data.get("idle_timeout_minutes")
+        if isinstance(idle, int) and idle > lifetime_hours * 60:
+            msg = "the console idle timeout cannot be longer than the session lifetime"
+            raise ValueError(msg)
+        return lifetime_hours
+
+
 DEVELOPMENT_SECRET_KEY = "skydd-development-only-secret-key-never-in-production"  # noqa: S105
 """Used when no secret is set and ``production`` is off: public, so tokens hashed with
 it protect nothing against someone holding the database. Production refuses it."""
@@ -153,6 +179,9 @@ class Settings(BaseSettings):
     keys: KeySettings = Field(default_factory=KeySettings, description="Encryption keys.")
     security: SecuritySettings = Field(
         default_factory=SecuritySettings, description="Secret key and production mode."
+    )
+    console: ConsoleSettings = Field(
+        default_factory=ConsoleSettings, description="Staff console sessions."
     )
 
     def public_view(self) -> dict[str, Any]:

@@ -9,9 +9,12 @@ from typing import Protocol
 from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
 from skydd.domain.breaches import Breach
 from skydd.domain.credentials import ApiToken, StaffUser, TokenId, UserId
+from skydd.domain.identifiers import Identifier
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import PublishedPolicy
 from skydd.domain.register import Register
+from skydd.domain.sessions import StaffSession
+from skydd.domain.subjects import Subject, SubjectAttribute, SubjectId
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,18 @@ class StoredRegister:
     loaded_at: dt.datetime
     source: str
     register: Register
+
+
+@dataclass(frozen=True)
+class RegisterHead:
+    """An organisation and the id of its newest stored register version (None before any).
+
+    Cheap to read on every request: comparing the id with a cached one tells whether
+    anything derived from the register must be recomputed.
+    """
+
+    organisation_key: str
+    version_id: RegisterVersionId | None
 
 
 class OrganisationRepository(Protocol):
@@ -52,6 +67,13 @@ class RegisterRepository(Protocol):
 
     def get(self, version_id: RegisterVersionId) -> StoredRegister:
         """One stored register version by id."""
+        ...
+
+    def heads(self, organisation_key: str | None, limit: int) -> list[RegisterHead]:
+        """Organisations by key with their newest version id, in one query.
+
+        Only the organisation with ``organisation_key`` when given, else up to ``limit``.
+        """
         ...
 
     def add(
@@ -178,6 +200,10 @@ class ApiTokenRepository(Protocol):
         """The token with public id ``token_id``, if any."""
         ...
 
+    def with_owner(self, token_id: TokenId) -> tuple[ApiToken, StaffUser | None] | None:
+        """The token and its owner (None when ownerless or gone), in one query."""
+        ...
+
     def list_all(self) -> list[ApiToken]:
         """Every token, oldest first."""
         ...
@@ -188,6 +214,66 @@ class ApiTokenRepository(Protocol):
 
     def save(self, token: ApiToken) -> None:
         """Store a token's revocation and last use."""
+        ...
+
+
+class SubjectRepository(Protocol):
+    """Data subjects, their fields encrypted at rest and identifiers blind-indexed."""
+
+    def find(self, organisation_id: OrganisationId, identifier: Identifier) -> list[Subject]:
+        """The subjects with ``identifier`` (normally one)."""
+        ...
+
+    def get(self, organisation_id: OrganisationId, subject_id: SubjectId) -> Subject | None:
+        """The subject with ``subject_id`` in the organisation, if any."""
+        ...
+
+    def count(self, organisation_id: OrganisationId) -> int:
+        """How many subjects the organisation has."""
+        ...
+
+    def add(self, organisation_id: OrganisationId, subject: Subject) -> None:
+        """Store a new subject."""
+        ...
+
+    def save(self, subject: Subject) -> None:
+        """Store a changed subject."""
+        ...
+
+    def attributes(self, subject_id: SubjectId) -> list[SubjectAttribute]:
+        """The subject's category values."""
+        ...
+
+    def set_attribute(self, subject_id: SubjectId, attribute: SubjectAttribute) -> None:
+        """Store a category value, replacing the earlier one."""
+        ...
+
+    def key_usage(self) -> dict[str, dict[str, int]]:
+        """Rows per master key id, per table."""
+        ...
+
+
+class StaffSessionRepository(Protocol):
+    """Staff console sessions, found by the keyed hash of their secret."""
+
+    def by_secret_hash(self, secret_hash: str) -> StaffSession | None:
+        """The session whose secret hashes to ``secret_hash``, if any."""
+        ...
+
+    def of_user(self, user_id: UserId) -> list[StaffSession]:
+        """Every stored session of a user, oldest first."""
+        ...
+
+    def add(self, session: StaffSession) -> None:
+        """Store a new session."""
+        ...
+
+    def save(self, session: StaffSession) -> None:
+        """Store a session's last use and revocation."""
+        ...
+
+    def delete_ended(self, user_id: UserId, now: dt.datetime, idle_since: dt.datetime) -> int:
+        """Delete a user's sessions revoked, expired at ``now`` or unused since ``idle_since``."""
         ...
 
 

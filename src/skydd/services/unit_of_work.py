@@ -12,7 +12,9 @@ from skydd.services.ports import (
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
+    StaffSessionRepository,
     StaffUserRepository,
+    SubjectRepository,
 )
 
 
@@ -26,6 +28,8 @@ class UnitOfWork(Protocol):
     breaches: BreachRepository
     users: StaffUserRepository
     tokens: ApiTokenRepository
+    sessions: StaffSessionRepository
+    subjects: SubjectRepository
 
     def __enter__(self) -> Self: ...
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -201,3 +202,57 @@ class ApiTokenRow(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class SubjectRow(Base):
+    """A data subject: every personal field an encrypted token, identifiers blind-indexed.
+
+    All tokens of a row are under the master key ``key_id``; rotation moves whole rows.
+    """
+
+    __tablename__ = "subjects"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    key_id: Mapped[str] = mapped_column(String(64), index=True)
+    name_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    personnummer_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    personnummer_index: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class SubjectAttributeRow(Base):
+    """One value of one data category about a subject, encrypted under that category's key."""
+
+    __tablename__ = "subject_attributes"
+    __table_args__ = (UniqueConstraint("subject_id", "category"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(200))
+    sensitive: Mapped[bool] = mapped_column(Boolean)
+    key_id: Mapped[str] = mapped_column(String(64), index=True)
+    value_token: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class StaffSessionRow(Base):
+    """A staff console session: the keyed hash of its secret, never the secret (ADR 0013)."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    credential_stamp: Mapped[str] = mapped_column(String(64))

@@ -14,14 +14,20 @@ from skydd.services.ports import (
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
+    StaffSessionRepository,
     StaffUserRepository,
+    SubjectRepository,
 )
+from skydd.storage.field_crypto import CryptoSource, FieldCrypto
+from skydd.storage.keyring import KeyringError
 from skydd.storage.repositories.accounts import SqlApiTokenRepository, SqlStaffUserRepository
 from skydd.storage.repositories.audit import SqlAuditRepository
 from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.repositories.registers import RegisterCache, SqlRegisterRepository
+from skydd.storage.repositories.sessions import SqlStaffSessionRepository
+from skydd.storage.repositories.subjects import SqlSubjectRepository
 
 
 class SqlUnitOfWork:
@@ -34,12 +40,18 @@ class SqlUnitOfWork:
     breaches: BreachRepository
     users: StaffUserRepository
     tokens: ApiTokenRepository
+    sessions: StaffSessionRepository
+    subjects: SubjectRepository
 
     def __init__(
-        self, session_factory: sessionmaker[Session], register_cache: RegisterCache | None = None
+        self,
+        session_factory: sessionmaker[Session],
+        register_cache: RegisterCache | None = None,
+        crypto: CryptoSource | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._register_cache = register_cache or RegisterCache()
+        self._crypto = crypto or _no_keys
         self._session: Session | None = None
         self._depth = 0
 
@@ -56,6 +68,8 @@ class SqlUnitOfWork:
             self.breaches = SqlBreachRepository(session)
             self.users = SqlStaffUserRepository(session)
             self.tokens = SqlApiTokenRepository(session)
+            self.sessions = SqlStaffSessionRepository(session)
+            self.subjects = SqlSubjectRepository(session, self._crypto)
         return self
 
     def __exit__(
@@ -79,3 +93,8 @@ class SqlUnitOfWork:
         """Undo everything not yet committed."""
         if self._session is not None:
             self._session.rollback()
+
+
+def _no_keys() -> FieldCrypto:
+    """The crypto source of a unit of work built without keys: personal data is refused."""
+    raise KeyringError("no keys configured: set SKYDD_KEYS__FILE or SKYDD_KEYS__KEYRING")

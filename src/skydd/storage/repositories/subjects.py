@@ -1,0 +1,211 @@
+"""Data subjects' rows ↔ :class:`Subject`: every personal field encrypted, identifiers indexed.
+
+Each token is bound to its table, column and row id (see ``storage.encryption``), so
+a token copied elsewhere fails to decrypt. All tokens of a row are made under the
+same master key, recorded in ``key_id``, which is what ``skydd keys rotate`` selects on.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from skydd.domain.errors import NotFoundError
+from skydd.domain.identifiers import Identifier, IdentifierKind
+from skydd.domain.ids import OrganisationId
+from skydd.domain.subjects import (
+    IDENTIFIER_CATEGORIES,
+    NAME_CATEGORY,
+    Subject,
+    SubjectAttribute,
+    SubjectId,
+)
+from skydd.storage.field_crypto import CryptoSource, FieldCrypto
+from skydd.storage.tables import SubjectAttributeRow, SubjectRow
+
+SUBJECTS = "subjects"
+ATTRIBUTES = "subject_attributes"
+
+_INDEX_COLUMNS = {
+    IdentifierKind.EMAIL: SubjectRow.email_index,
+    IdentifierKind.PHONE: SubjectRow.phone_index,
+    IdentifierKind.PERSONNUMMER: SubjectRow.personnummer_index,
+}
+
+
+class SqlSubjectRepository:
+    """Subjects of one database; encryption keys come from ``crypto`` on first use."""
+
+    def __init__(self, session: Session, crypto: CryptoSource) -> None:
+        self._session = session
+        self._crypto_source = crypto
+        self._crypto: FieldCrypto | None = None
+
+    @property
+    def crypto(self) -> FieldCrypto:
+        """The keyring's cipher and index, loaded when personal data is first touched."""
+        if self._crypto is None:
+            self._crypto = self._crypto_source()
+        return self._crypto
+
+    def find(self, organisation_id: OrganisationId, identifier: Identifier) -> list[Subject]:
+        """The subjects with ``identifier`` (one, normally), matching under any key."""
+        column = _INDEX_COLUMNS[identifier.kind]
+        rows = self._session.scalars(
+            select(SubjectRow)
+            .where(SubjectRow.organisation_id == organisation_id)
+            .where(column.in_(self.crypto.lookups(identifier)))
+            .order_by(SubjectRow.created_at, SubjectRow.id)
+        )
+        return [subject_of(row, self.crypto) for row in rows]
+
+    def get(self, organisation_id: OrganisationId, subject_id: SubjectId) -> Subject | None:
+        """The subject with ``subject_id`` in the organisation, if any."""
+        row = self._session.get(SubjectRow, subject_id)
+        if row is None or row.organisation_id != organisation_id:
+            return None
+        return subject_of(row, self.crypto)
+
+    def count(self, organisation_id: OrganisationId) -> int:
+        """How many subjects the organisation has."""
+        found = self._session.scalar(
+            select(func.count())
+            .select_from(SubjectRow)
+            .where(SubjectRow.organisation_id == organisation_id)
+        )
+        return int(found or 0)
+
+    def add(self, organisation_id: OrganisationId, subject: Subject) -> None:
+        """Store a new subject."""
+        row = SubjectRow(
+            id=subject.id, organisation_id=organisation_id, created_at=subject.created_at
+        )
+        fill_subject_row(row, subject, self.crypto)
+        self._session.add(row)
+        self._session.flush()
+
+    def save(self, subject: Subject) -> None:
+        """Store a changed subject (every field re-encrypted under the active key)."""
+        row = self._session.get(SubjectRow, subject.id)
+        if row is None:
+            msg = "no such subject"
+            raise NotFoundError(msg)
+        fill_subject_row(row, subject, self.crypto)
+        self._session.flush()
+
+    def attributes(self, subject_id: SubjectId) -> list[SubjectAttribute]:
+        """The subject's category values, by category."""
+        rows = self._session.scalars(
+            select(SubjectAttributeRow)
+            .where(SubjectAttributeRow.subject_id == subject_id)
+            .order_by(SubjectAttributeRow.category)
+        )
+        return [attribute_of(row, self.crypto) for row in rows]
+
+    def set_attribute(self, subject_id: SubjectId, attribute: SubjectAttribute) -> None:
+        """Store ``attribute``, replacing the subject's earlier value of that category."""
+        row = self._session.scalar(
+            select(SubjectAttributeRow)
+            .where(SubjectAttributeRow.subject_id == subject_id)
+            .where(SubjectAttributeRow.category == attribute.category)
+        )
+        if row is None:
+            row = SubjectAttributeRow(id=uuid.uuid4(), subject_id=subject_id)
+            self._session.add(row)
+        fill_attribute_row(row, attribute, self.crypto)
+        self._session.flush()
+
+    def key_usage(self) -> dict[str, dict[str, int]]:
+        """Rows per master key id, per table: what still needs a key before it is retired."""
+        usage: dict[str, dict[str, int]] = {}
+        for table, key_column in (
+            (SUBJECTS, SubjectRow.key_id),
+            (ATTRIBUTES, SubjectAttributeRow.key_id),
+        ):
+            counts = self._session.execute(select(key_column, func.count()).group_by(key_column))
+            usage[table] = {str(key_id): int(n) for key_id, n in counts}
+        return usage
+
+
+def subject_of(row: SubjectRow, crypto: FieldCrypto) -> Subject:
+    """Decrypt a row into a :class:`Subject`."""
+
+    def opened(column: str, token: bytes | None, category: str) -> str | None:
+        if token is None:
+            return None
+        return crypto.open(
+            token, table=SUBJECTS, column=column, row_id=row.id, category=category, sensitive=False
+        )
+
+    def identifier(kind: IdentifierKind, token: bytes | None) -> Identifier | None:
+        value = opened(kind.value, token, IDENTIFIER_CATEGORIES[kind])
+        return None if value is None else Identifier(kind, value)
+
+    return Subject(
+        id=SubjectId(row.id),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        name=opened("name", row.name_token, NAME_CATEGORY),
+        email=identifier(IdentifierKind.EMAIL, row.email_token),
+        phone=identifier(IdentifierKind.PHONE, row.phone_token),
+        personnummer=identifier(IdentifierKind.PERSONNUMMER, row.personnummer_token),
+    )
+
+
+def fill_subject_row(row: SubjectRow, subject: Subject, crypto: FieldCrypto) -> None:
+    """Write every field of ``subject`` into ``row``, encrypted and indexed under the active key."""
+
+    def sealed(column: str, value: str | None, category: str) -> bytes | None:
+        if value is None:
+            return None
+        return crypto.seal(
+            value, table=SUBJECTS, column=column, row_id=row.id, category=category, sensitive=False
+        )
+
+    def pair(kind: IdentifierKind) -> tuple[bytes | None, str | None]:
+        found = subject.identifier(kind)
+        if found is None:
+            return None, None
+        return sealed(kind.value, found.value, IDENTIFIER_CATEGORIES[kind]), crypto.index_of(found)
+
+    row.updated_at = subject.updated_at
+    row.key_id = crypto.active_key
+    row.name_token = sealed("name", subject.name, NAME_CATEGORY)
+    row.email_token, row.email_index = pair(IdentifierKind.EMAIL)
+    row.phone_token, row.phone_index = pair(IdentifierKind.PHONE)
+    row.personnummer_token, row.personnummer_index = pair(IdentifierKind.PERSONNUMMER)
+
+
+def attribute_of(row: SubjectAttributeRow, crypto: FieldCrypto) -> SubjectAttribute:
+    """Decrypt an attribute row (under its category's key, sensitive or not)."""
+    value = crypto.open(
+        row.value_token,
+        table=ATTRIBUTES,
+        column="value",
+        row_id=row.id,
+        category=row.category,
+        sensitive=row.sensitive,
+    )
+    return SubjectAttribute(
+        category=row.category, value=value, sensitive=row.sensitive, recorded_at=row.recorded_at
+    )
+
+
+def fill_attribute_row(
+    row: SubjectAttributeRow, attribute: SubjectAttribute, crypto: FieldCrypto
+) -> None:
+    """Write ``attribute`` into ``row``, encrypted under the active key of its category."""
+    row.category = attribute.category
+    row.sensitive = attribute.sensitive
+    row.recorded_at = attribute.recorded_at
+    row.key_id = crypto.active_key
+    row.value_token = crypto.seal(
+        attribute.value,
+        table=ATTRIBUTES,
+        column="value",
+        row_id=row.id,
+        category=attribute.category,
+        sensitive=attribute.sensitive,
+    )
