@@ -243,3 +243,56 @@ def test_the_filter_redacts_message_arguments_and_traceback() -> None:
     assert "bad [phone]" in formatted
     for value in ("anna.svensson", "+46701740605", "1212-1212"):
         assert value not in formatted
+
+
+NUL_TYPE = "https://skydd.dev/problems/nul-character"
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "content_type"),
+    [
+        ("/echo-json", b'{"a": "x\\u0000y"}', "application/json"),
+        ("/echo-json", b'{"a": "x\\U0000y"}', "application/json"),
+        ("/echo", b"user=a%00b", "application/x-www-form-urlencoded"),
+        ("/echo", b"raw\x00bytes", "application/octet-stream"),
+    ],
+    ids=["json-escape", "json-escape-upper", "form", "raw"],
+)
+def test_a_nul_in_the_body_is_a_400_problem_before_the_route_runs(
+    container: Container, path: str, content: bytes, content_type: str
+) -> None:
+    client = TestClient(_echo_app(container, max_body_bytes=1000))
+
+    response = client.post(path, content=content, headers={"Content-Type": content_type})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == NUL_TYPE
+    assert "x" not in response.json()["detail"].replace("text", "")  # nothing echoed
+
+
+def test_a_nul_split_across_chunks_is_found(container: Container) -> None:
+    client = TestClient(_echo_app(container, max_body_bytes=1000))
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"a": "x\\u00'
+        yield b'00y"}'
+
+    response = client.post("/echo-json", content=chunks())
+
+    assert response.status_code == 400
+    assert response.json()["type"] == NUL_TYPE
+
+
+@pytest.mark.parametrize("target", ["/policy?lang=sv%00", "/api/v1/register%00", "/x%00y"])
+def test_a_nul_in_the_path_or_query_is_a_400_problem(client: TestClient, target: str) -> None:
+    response = client.get(target)
+
+    assert response.status_code == 400
+    assert response.json()["type"] == NUL_TYPE
+
+
+def test_ordinary_bodies_and_percent_signs_pass(container: Container) -> None:
+    client = TestClient(_echo_app(container, max_body_bytes=1000))
+
+    assert client.post("/echo-json", json={"a": "100 % sure, 0x00 is text"}).status_code == 200
+    assert client.get("/healthz?x=%2500").status_code == 200

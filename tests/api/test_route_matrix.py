@@ -2,7 +2,8 @@
 
 The matrix below is the specification: each route of the app (API, web pages, docs,
 static files) names what anonymous callers and each built-in role get. A route
-missing from the matrix, or a matrix row without a route, fails the test.
+missing from the matrix, or a matrix row without a route, fails the test. The staff
+console's routes take a session cookie instead of a token: ``CONSOLE_MATRIX``.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from skydd.bootstrap import Container
 from skydd.domain.access_control import BUILTIN_ROLE_KEYS, Scope
 from skydd.domain.audit import AuditAction, AuditEvent, UnreadableEvent
 from skydd.domain.breaches import BreachRisk
-from skydd.services.accounts import add_user, create_token, revoke_token
+from skydd.services.accounts import add_user, create_token, revoke_token, set_password
 from skydd.services.audit import verify_audit
 from skydd.services.breaches import list_breaches, open_breach
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
+from skydd.services.sessions import sign_in
 from skydd.storage.register_files import load_register
+from skydd.web.staff import csrf_signer, session_policy
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
 
@@ -78,6 +81,25 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("GET", "/static"): PUBLIC,
 }
 """(method, path template) → PUBLIC, or the status per principal. HEAD follows GET."""
+
+
+def console(anonymous: int, staff: int) -> dict[str, int]:
+    """A console route: without a session one status, with any built-in role's another."""
+    return {ANONYMOUS: anonymous} | dict.fromkeys(BUILTIN_ROLE_KEYS, staff)
+
+
+CONSOLE_MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/console/login"): console(200, 200),
+    ("POST", "/console/login"): console(422, 422),  # a valid form, empty credentials
+    ("GET", "/console"): console(303, 200),  # 303: to the sign-in page
+    ("GET", "/console/password"): console(303, 200),
+    ("POST", "/console/password"): console(401, 422),  # 422: empty new password
+    ("POST", "/console/logout"): console(303, 303),
+}
+"""The staff console (ADR 0013): principals hold a session cookie, not a token; forms
+carry a valid CSRF token; redirects are not followed."""
+
+CONSOLE_PASSWORD = "a passphrase for the console matrix"
 
 STATIC_FILE = "/skydd.css"
 """The file asked for under a static mount."""
@@ -188,8 +210,10 @@ def world(container: Container, clock: FakeClock) -> Iterator[World]:
 
 def test_the_matrix_names_every_route_and_only_routes(world: World) -> None:
     routes = app_routes(world.client.app)  # type: ignore[arg-type]
-    assert sorted(routes - MATRIX.keys()) == [], "routes missing from the matrix"
-    assert sorted(MATRIX.keys() - routes) == [], "matrix rows without a route"
+    written = MATRIX.keys() | CONSOLE_MATRIX.keys()
+    assert sorted(routes - written) == [], "routes missing from the matrix"
+    assert sorted(written - routes) == [], "matrix rows without a route"
+    assert MATRIX.keys().isdisjoint(CONSOLE_MATRIX.keys())
 
 
 def test_every_route_for_every_role_answers_as_the_matrix_says(world: World) -> None:
@@ -208,6 +232,56 @@ def test_every_route_for_every_role_answers_as_the_matrix_says(world: World) -> 
                 assert response.json()["status"] == want
             if want == 401:
                 assert response.headers["www-authenticate"].startswith("Bearer")
+    assert wrong == []
+
+
+def _console_browser(
+    world: World, principal: str, method: str, path: str
+) -> tuple[TestClient, str]:
+    """A browser with a fresh session of ``principal`` (none for anonymous) and a form token."""
+    browser = TestClient(world.client.app, follow_redirects=False)
+    signer = csrf_signer(world.container)
+    token = ""
+    if principal != ANONYMOUS:
+        signed = sign_in(
+            world.container.uow(),
+            world.clock,
+            world.container.password_hasher,
+            world.container.token_hasher,
+            session_policy(world.container),
+            f"{principal}-user",
+            CONSOLE_PASSWORD,
+            origin="test",
+        )
+        browser.cookies.set("skydd_session", signed.secret, domain="testserver.local", path="/")
+        token = signer.for_session(signed.secret)
+    if (method, path) == ("POST", "/console/login"):
+        page = browser.get("/console/login")
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    return browser, token
+
+
+def test_every_console_route_for_every_role_answers_as_the_matrix_says(world: World) -> None:
+    for role in BUILTIN_ROLE_KEYS:
+        set_password(
+            world.container.uow(),
+            world.clock,
+            world.container.password_hasher,
+            f"{role}-user",
+            CONSOLE_PASSWORD,
+            actor="test",
+            origin="test",
+        )
+    wrong = []
+    for (method, path), expected in CONSOLE_MATRIX.items():
+        for principal in PRINCIPALS:
+            browser, token = _console_browser(world, principal, method, path)
+            data = {"csrf_token": token} if method == "POST" else None
+            response = browser.request(method, path, data=data)
+            if response.status_code != expected[principal]:
+                wrong.append((method, path, principal, expected[principal], response.status_code))
+            assert response.headers["cache-control"] == "no-store"
+            browser.close()
     assert wrong == []
 
 

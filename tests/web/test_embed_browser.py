@@ -7,18 +7,13 @@ screenshot of the allowed embed is saved to ``tests/web/artifacts/embed.png``.
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from skydd.asgi import create_app
 from skydd.bootstrap import build_container
@@ -26,24 +21,14 @@ from skydd.config import DatabaseSettings, EmbedSettings, Settings
 from skydd.storage import migrator
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
+from tests.web.browsing import ARTIFACTS, serving
 from tests.web.conftest import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.promise("P21")]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).parent / "artifacts"
 EMBED = "iframe[data-skydd-embed]"
 FRAME_HEIGHT = f"document.querySelector('{EMBED}').clientHeight"
 CONTENT_HEIGHT = "Math.ceil(document.documentElement.getBoundingClientRect().height)"
-START_TIMEOUT = 10.0
 
 
 class Site:
@@ -89,31 +74,6 @@ iframe {{ display: block; border: 0; width: 640px; }}</style>
         self.thread.join(timeout=5)
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` under uvicorn on a free 127.0.0.1 port in a thread; yield its URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, lifespan="off", ws="none", log_config=None, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start serving skydd")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=START_TIMEOUT)
-        sock.close()
-
-
 @pytest.fixture
 def sites() -> Iterator[tuple[Site, Site]]:
     allowed, refused = Site(), Site()
@@ -137,16 +97,6 @@ def skydd_url(tmp_path: Path, sites: tuple[Site, Site]) -> Iterator[str]:
         refused.embed(url)
         yield url
     container.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

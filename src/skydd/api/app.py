@@ -8,12 +8,13 @@ import skydd
 from skydd.api.hardening import (
     MAX_BODY_BYTES,
     BodySizeLimit,
+    NulGuard,
     RateLimit,
     SecurityHeaders,
     TokenBuckets,
 )
 from skydd.api.log_hygiene import install_log_hygiene
-from skydd.api.problems import install_problem_handlers
+from skydd.api.problems import install_problem_handlers, problem_responses
 from skydd.api.routers import audit, breaches, health, register, ropa
 from skydd.bootstrap import Container
 
@@ -38,6 +39,13 @@ def create_api(
             "Privacy operations: register, published policy, Art. 30 record; "
             "audit chain and breach register with an API token."
         ),
+        # Refusals of the edge (hardening) that any route can answer.
+        responses=problem_responses(
+            {
+                400: "The request carries a NUL character, which no field accepts.",
+                413: "The request body is over the size limit.",
+            }
+        ),
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
@@ -50,6 +58,7 @@ def create_api(
     app.include_router(breaches.router)
     # Added last = outermost: a refused request never reaches the size check or a route,
     # and every answer, refusals included, passes through the header middleware.
+    app.add_middleware(NulGuard)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(RateLimit, buckets=rate_limit or TokenBuckets())
     app.add_middleware(SecurityHeaders)

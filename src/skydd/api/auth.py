@@ -7,6 +7,10 @@
 do not allow ``action`` is a 403. Refused tokens and denials are written to the audit
 log as ``access.denied`` in their own unit of work, before the route runs, so a
 refusal changes nothing else. The token itself never reaches the log. ADR 0012.
+
+A guarded request authenticates and looks up the served organisation's roles in one
+unit of work: one query for token and owner, one for the newest register version id;
+the roles themselves come from the container's cache until a new version is stored.
 """
 
 from __future__ import annotations
@@ -17,16 +21,15 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from skydd.api.deps import ContainerDep
+from skydd.api.deps import ContainerDep, get_container
 from skydd.api.problems import problem_responses
 from skydd.bootstrap import Container
-from skydd.domain.access_control import AccessRequest, Action, Actor, decide, roles_for
-from skydd.domain.audit import AuditAction
+from skydd.domain.access_control import AccessRequest, Action, Actor, decide
 from skydd.domain.credentials import parse_token
 from skydd.domain.errors import AuthenticationFailed
+from skydd.services.access import record_denial
 from skydd.services.accounts import ANONYMOUS, authenticate_token
-from skydd.services.audit import record
-from skydd.services.register import current_register
+from skydd.services.register import served_roles
 
 ORIGIN = "api"
 """The audit origin of API requests; client addresses are not logged (personal data)."""
@@ -66,31 +69,21 @@ def _route_of(request: Request) -> str:
     return f"{request.method} {path}"
 
 
-def _record_denial(
-    container: Container,
-    *,
-    actor: str,
-    route: str,
-    action: Action | None,
-    reason: str,
-    organisation: str | None = None,
+def _record_refused_token(
+    request: Request, container: Container, presented: str, action: Action | None
 ) -> None:
-    details = {"reason": reason, "route": route}
-    if action is not None:
-        details["action"] = action.value
-    uow = container.uow()
-    with uow:
-        record(
-            uow,
-            container.clock,
-            actor=actor,
-            action=AuditAction.ACCESS_DENIED,
-            target=f"route:{route}",
-            origin=ORIGIN,
-            organisation=organisation,
-            details=details,
-        )
-        uow.commit()
+    parsed = parse_token(presented)
+    # The public token id, when the text has one, says which token was tried.
+    who = f"token:{parsed.token_id}" if parsed is not None else ANONYMOUS
+    record_denial(
+        container.uow(),
+        container.clock,
+        actor=who,
+        route=_route_of(request),
+        action=action,
+        reason=INVALID_TOKEN,
+        origin=ORIGIN,
+    )
 
 
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -109,12 +102,7 @@ def _authenticate(
             container.uow(), container.clock, container.token_hasher, credentials.credentials
         )
     except AuthenticationFailed:
-        parsed = parse_token(credentials.credentials)
-        # The public token id, when the text has one, says which token was tried.
-        who = f"token:{parsed.token_id}" if parsed is not None else ANONYMOUS
-        _record_denial(
-            container, actor=who, route=_route_of(request), action=action, reason=INVALID_TOKEN
-        )
+        _record_refused_token(request, container, credentials.credentials, action)
         raise
 
 
@@ -133,20 +121,34 @@ def require(action: Action) -> Callable[..., Actor]:
 
     The stored register of the organisation served supplies the roles (built-in plus
     its own); without one the route answers 404 after authentication, since no role
-    can be resolved (ADR 0012).
+    can be resolved (ADR 0012). A newly stored register version applies from the next
+    request on: the role cache is keyed by the newest version id, read every time.
     """
 
-    def guard(request: Request, container: ContainerDep, credentials: BearerDep) -> Actor:
-        actor = _authenticate(request, container, credentials, action)
-        if actor is None:
+    def guard(request: Request, credentials: BearerDep) -> Actor:
+        if credentials is None:
             raise NotAuthenticated
-        register = current_register(container.uow(), container.organisation_key).register
-        roles = roles_for(register, register.roles)
+        # Called, not declared as a dependency: a sync dependency costs a thread hop.
+        container = get_container(request)
+        uow = container.uow()
+        try:
+            with uow:
+                actor = authenticate_token(
+                    uow, container.clock, container.token_hasher, credentials.credentials
+                )
+                served = served_roles(uow, container.role_cache, container.organisation_key)
+        except AuthenticationFailed:
+            # Recorded once the unit of work has closed: on SQLite it held the write lock.
+            _record_refused_token(request, container, credentials.credentials, action)
+            raise
+        register = served.register
         wanted = AccessRequest(action=action, organisation=register.organisation.key)
-        decision = decide(actor, wanted, roles, register)
+        decision = decide(actor, wanted, served.roles, register)
         if not decision.allowed:
-            _record_denial(
-                container,
+            record_denial(
+                container.uow(),
+                container.clock,
+                origin=ORIGIN,
                 actor=actor.id,
                 route=_route_of(request),
                 action=action,

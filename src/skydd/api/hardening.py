@@ -1,6 +1,6 @@
-"""HTTP hardening of the whole app: security headers, a body size limit and a rate limit.
+"""HTTP hardening of the whole app: security headers, body limits and a rate limit.
 
-Three small ASGI middlewares, installed by ``skydd.api.app.create_api`` and so in front
+Four small ASGI middlewares, installed by ``skydd.api.app.create_api`` and so in front
 of the API and the web pages alike:
 
 - :class:`SecurityHeaders` adds ``X-Content-Type-Options``, ``Referrer-Policy``, a
@@ -11,6 +11,8 @@ of the API and the web pages alike:
   works; everything else gets ``default-src 'none'``.
 - :class:`BodySizeLimit` answers 413 to a declared ``Content-Length`` over the limit,
   and stops a streamed (chunked) body as soon as it passes the limit.
+- :class:`NulGuard` answers 400 to a NUL character in the path, query or body (no
+  field accepts one, and PostgreSQL cannot store one).
 - :class:`RateLimit` is a token bucket per client address, answering 429 with
   ``Retry-After``. Health probes are exempt. The buckets live in this process: several
   worker processes each count on their own, so a multi-process deployment needs a
@@ -102,35 +104,119 @@ class BodySizeLimit:
             await _too_large()(scope, receive, send)
             return
         received = 0
-        started = False
 
-        async def counting_receive() -> Message:
+        def count(chunk: bytes) -> None:
             nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise PayloadTooLarge
-            return message
+            received += len(chunk)
+            if received > self.max_bytes:
+                raise PayloadTooLarge
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except PayloadTooLarge:
-            # A route that streamed the body itself; FastAPI's body parsing turns the
-            # exception into the same problem through the HTTPException handler.
-            if started:
-                raise
-            await _too_large()(scope, receive, send)
+        await _with_body_check(
+            self.app, scope, receive, send, count, (PayloadTooLarge, _too_large())
+        )
 
 
 def _too_large() -> ASGIApp:
     return problem_response(413, "payload-too-large", "Payload too large", "request body too large")
+
+
+NUL_DETAIL = "the request contains a NUL character, which no field accepts"
+
+_NUL_IN_BODY = (b"\x00", b"\\u0000", b"%00")
+"""A raw NUL, JSON's escape of it, and the percent-encoding forms and queries use."""
+
+_NUL_TAIL = max(len(n) for n in _NUL_IN_BODY) - 1
+
+
+class NulCharacterRefused(HTTPException):
+    """A request carrying a NUL character; an ``HTTPException`` so FastAPI lets it through."""
+
+    code = "nul-character"
+
+    def __init__(self) -> None:
+        super().__init__(400, NUL_DETAIL)
+
+
+class NulGuard:
+    """Refuses NUL characters in the path, the query and the body with a 400 problem.
+
+    No field of skydd accepts one, and PostgreSQL cannot store one in text (a 500 on
+    PostgreSQL, a stored NUL on SQLite): refusing at the edge answers the same on both
+    engines, before any route runs. The body is scanned as it arrives, across chunk
+    boundaries. ``%00`` counts in a body too: a form encodes NUL that way (in JSON it
+    would be ordinary text, refused with the rest, which costs nothing real).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the path and query now, and the body as the route reads it."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        if "\x00" in scope["path"] or _has_nul(raw_path) or _has_nul(scope["query_string"]):
+            await _nul_refused()(scope, receive, send)
+            return
+        tail = b""
+
+        def scan(chunk: bytes) -> None:
+            nonlocal tail
+            window = tail + chunk
+            if _has_nul(window):
+                raise NulCharacterRefused
+            tail = window[-_NUL_TAIL:]
+
+        await _with_body_check(
+            self.app, scope, receive, send, scan, (NulCharacterRefused, _nul_refused())
+        )
+
+
+async def _with_body_check(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    check: Callable[[bytes], None],
+    refusal: tuple[type[HTTPException], ASGIApp],
+) -> None:
+    """Run ``app`` with ``check`` called on each body chunk as the route reads it.
+
+    ``check`` raises the ``HTTPException`` of ``refusal``. When FastAPI's body parsing
+    meets it, its HTTPException handler answers (the same problem); when a route
+    streamed the body itself and nothing was sent yet, ``refusal``'s app answers here.
+    """
+    started = False
+
+    async def checking_receive() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            check(message.get("body", b""))
+        return message
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    refused, answer = refusal
+    try:
+        await app(scope, checking_receive, tracking_send)
+    except refused:
+        if started:
+            raise
+        await answer(scope, receive, send)
+
+
+def _has_nul(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(needle in lowered for needle in _NUL_IN_BODY)
+
+
+def _nul_refused() -> ASGIApp:
+    return problem_response(400, "nul-character", "Invalid request", NUL_DETAIL)
 
 
 @dataclass

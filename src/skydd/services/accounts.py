@@ -41,6 +41,7 @@ from skydd.domain.credentials import (
     parse_token,
 )
 from skydd.domain.errors import AuthenticationFailed, ConflictError, InvalidInput, NotFoundError
+from skydd.domain.sessions import revoked
 from skydd.services.audit import record
 from skydd.services.ports import PasswordHasher, TokenHasher
 from skydd.services.unit_of_work import UnitOfWork
@@ -108,9 +109,10 @@ def list_users(uow: UnitOfWork) -> list[StaffUser]:
 def disable_user(
     uow: UnitOfWork, clock: Clock, username: str, *, actor: str, origin: str
 ) -> StaffUser:
-    """Disable an account: it can no longer sign in, and its tokens stop working."""
+    """Disable an account: it can no longer sign in, its tokens and sessions stop working."""
     with uow:
         user = replace(_user(uow, username), disabled=True)
+        end_live_sessions(uow, clock.now(), user.id)
         _save_audited(uow, clock, user, AuditAction.USER_DISABLED, actor=actor, origin=origin)
     return user
 
@@ -144,7 +146,10 @@ def set_password(
     actor: str,
     origin: str,
 ) -> StaffUser:
-    """Give an account a new password; clears the one-time flag and any lock."""
+    """Give an account a new password; clears the one-time flag and any lock.
+
+    Every console session of the account ends: whoever knew the old password is out.
+    """
     check_password(password, username)
     with uow:
         user = replace(
@@ -154,6 +159,7 @@ def set_password(
             failed_attempts=0,
             locked_until=None,
         )
+        end_live_sessions(uow, clock.now(), user.id)
         _save_audited(
             uow,
             clock,
@@ -326,20 +332,23 @@ def authenticate_token(uow: UnitOfWork, clock: Clock, hasher: TokenHasher, prese
     owned by a disabled account or with a wrong secret. ``last_used_at`` is written
     only when older than :data:`LAST_USED_RESOLUTION`, so most requests only read.
     Token failures are not audited one by one (a flood would swamp the chain).
+
+    Token and owner come in one query, since this runs on every authenticated request;
+    a caller that needs more in the same transaction opens ``uow`` first (re-entry joins).
     """
     parsed = parse_token(presented)
     if parsed is None:
         raise AuthenticationFailed
     now = clock.now()
     with uow:
-        token = uow.tokens.by_token_id(parsed.token_id)
+        found = uow.tokens.with_owner(parsed.token_id)
+        token, owner = found if found is not None else (None, None)
         expected = token.secret_hash if token is not None else "0" * 64
         matches = secrets.compare_digest(expected, hasher.digest(parsed.secret))
         if token is None or not matches or not token.is_usable(now):
             raise AuthenticationFailed
         roles: tuple[str, ...] = ()
         if token.owner is not None:
-            owner = uow.users.get(token.owner)
             if owner is None or owner.disabled:
                 raise AuthenticationFailed
             roles = owner.roles
@@ -347,6 +356,14 @@ def authenticate_token(uow: UnitOfWork, clock: Clock, hasher: TokenHasher, prese
             uow.tokens.save(replace(token, last_used_at=now))
             uow.commit()
     return Actor(id=ActorId(token.actor_id), roles=roles, kind=ActorKind.TOKEN, scopes=token.scopes)
+
+
+def end_live_sessions(uow: UnitOfWork, now: dt.datetime, user_id: UserId) -> int:
+    """Revoke the user's live console sessions in the open unit of work; how many ended."""
+    live = [s for s in uow.sessions.of_user(user_id) if s.revoked_at is None]
+    for session in live:
+        uow.sessions.save(revoked(session, now))
+    return len(live)
 
 
 def known_role_keys(uow: UnitOfWork) -> frozenset[str]:

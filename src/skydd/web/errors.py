@@ -7,17 +7,23 @@ repeated here, most specific type first, and a test pins the two together.
 
 from __future__ import annotations
 
+import logging
+
 from skydd.domain.errors import (
     AccessDenied,
     AuthenticationFailed,
     ConflictError,
+    InternalError,
     InvalidInput,
     NotFoundError,
     SkyddError,
 )
 from skydd.web.translations import gettext_noop
 
+logger = logging.getLogger(__name__)
+
 ERROR_STATUSES: list[tuple[type[SkyddError], int]] = [
+    (InternalError, 500),
     (AuthenticationFailed, 401),
     (NotFoundError, 404),
     (ConflictError, 409),
@@ -33,6 +39,7 @@ ERROR_TITLES: dict[int, str] = {
     403: gettext_noop("Access denied"),
     404: gettext_noop("Page not found"),
     409: gettext_noop("Conflict"),
+    500: gettext_noop("Something went wrong on our side"),
 }
 """English msgids, translated where the page is rendered."""
 
@@ -40,6 +47,18 @@ ERROR_TITLES: dict[int, str] = {
 def http_status_for(exc: SkyddError) -> int:
     """The HTTP status an error page answers ``exc`` with."""
     return next(status for error_type, status in ERROR_STATUSES if isinstance(exc, error_type))
+
+
+def shown_message(exc: SkyddError) -> str | None:
+    """The error's message for the page, or ``None`` for a fault of ours (5xx).
+
+    A 5xx says nothing about the request, and its message may name internals (a key
+    id, a file): it goes to the log, never to the page.
+    """
+    if http_status_for(exc) >= 500:
+        logger.error("internal error on a web page: %s", exc.code)
+        return None
+    return exc.message
 
 
 def error_title(status: int) -> str:

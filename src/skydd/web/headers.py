@@ -6,7 +6,8 @@ only by ``Settings.embed.allowed_origins`` (CSP ``frame-ancestors``); with an em
 list nothing may frame them. ``X-Frame-Options`` cannot list origins (``ALLOW-FROM`` is
 dead), and browsers that know ``frame-ancestors`` ignore it, so it is sent as ``DENY``
 exactly when nothing may frame the page and left out otherwise. See
-docs/decisions/0006-embed-and-language.md.
+docs/decisions/0006-embed-and-language.md. Staff console pages are full pages that
+no cache may keep (``Cache-Control: no-store``; ADR 0013).
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ def frame_ancestors(allowed_origins: Sequence[str]) -> str:
 def page_headers(language: str) -> dict[str, str]:
     """Headers of a full page: never framed."""
     return _headers(language, "'none'")
+
+
+def console_headers(language: str) -> dict[str, str]:
+    """Headers of a staff console page: never framed, never stored by any cache.
+
+    ``no-store`` keeps a page showing who is signed in (and its CSRF token) out of
+    shared caches and out of the browser's history cache after signing out.
+    """
+    return page_headers(language) | {"Cache-Control": "no-store", "Vary": "Accept-Language, Cookie"}
 
 
 def embed_headers(language: str, allowed_origins: Sequence[str]) -> dict[str, str]:

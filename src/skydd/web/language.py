@@ -51,14 +51,15 @@ def accepted_tags(header: str) -> list[str]:
     weighted: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")):
         tag, *params = (piece.strip() for piece in part.split(";"))
-        quality = _quality(params)
+        quality = header_quality(params)
         if not tag or tag == "*" or quality is None or quality <= 0:
             continue
         weighted.append((-quality, position, tag.lower()))
     return [tag for _, _, tag in sorted(weighted)]
 
 
-def _quality(params: list[str]) -> float | None:
+def header_quality(params: list[str]) -> float | None:
+    """The ``q`` weight among an Accept-* item's parameters: 1 when absent, None if invalid."""
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "q":

@@ -7,12 +7,13 @@ request, and two requests in different languages never share mutable state.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -58,6 +59,7 @@ class PageRenderer:
         env.install_gettext_translations(load_translations(language), newstyle=True)  # type: ignore[attr-defined]
         locale = babel_locale(language)
         env.filters["long_date"] = lambda value: format_date(value, "long", locale=locale)
+        env.filters["utc_time"] = lambda value: utc_time(value, locale)
         env.filters["language_name"] = language_name
         return env
 
@@ -68,6 +70,14 @@ def babel_locale(language: str) -> Locale:
         return Locale.parse(language)
     except (ValueError, UnknownLocaleError):
         return Locale.parse(SOURCE_LANGUAGE)
+
+
+def utc_time(value: dt.datetime, locale: Locale) -> str:
+    """A moment as the locale writes date and time, in UTC and saying so.
+
+    Staff may sit in several time zones; UTC is what the audit log shows too.
+    """
+    return f"{format_datetime(value, 'short', tzinfo=dt.UTC, locale=locale)} UTC"
 
 
 def language_name(language: str) -> str:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from skydd.bootstrap import Container
 from skydd.domain.errors import NotFoundError, SkyddError, UnknownLanguageError
-from skydd.web.errors import error_title, http_status_for
+from skydd.web.errors import error_title, http_status_for, shown_message
 from skydd.web.headers import embed_headers, page_headers
 from skydd.web.language import choose_language, negotiate_language
 from skydd.web.pages import PageRenderer
@@ -195,7 +195,7 @@ def _error(
         "org_name": view.organisation_name if view else None,
         "status": status,
         "title": error_title(status),
-        "message": exc.message,
+        "message": shown_message(exc),
         "alternates": [(code, f"{request.url.path}?lang={code}") for code in offered],
     }
     allowed = container.settings.embed.allowed_origins

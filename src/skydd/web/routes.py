@@ -1,4 +1,4 @@
-"""Server-rendered pages: the published policy and its embeddable form (P20, P21)."""
+"""Server-rendered pages: the published policy, its embed (P20, P21) and the staff console."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from skydd.web import policy_pages
+from skydd.web import console_pages, policy_pages
 from skydd.web.pages import PageRenderer
+from skydd.web.refusals import install_refusal_handlers
 from skydd.web.static import StaticAssets
 
 STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    """Mount the web pages and their static files on ``app``."""
+    """Mount the web pages, the staff console and their static files on ``app``."""
     app.state.web_pages = PageRenderer()
     app.include_router(policy_pages.router)
+    app.include_router(console_pages.router)
+    install_refusal_handlers(app)
     app.mount("/static", StaticAssets(directory=STATIC), name="static")
