@@ -38,7 +38,7 @@ from skydd.api.hardening import TokenBuckets
 from skydd.asgi import create_app
 from skydd.bootstrap import SystemClock, build_container
 from skydd.config import DatabaseSettings, Settings
-from skydd.domain.access_control import Action, Scope
+from skydd.domain.access_vocabulary import Action, Scope
 from skydd.services.accounts import add_user, authenticate_password, create_token
 from skydd.services.register import store_register
 from skydd.storage import migrator

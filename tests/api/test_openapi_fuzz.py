@@ -40,7 +40,7 @@ from skydd.api.problems import PROBLEM_BASE, PROBLEM_JSON
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import DatabaseSettings, Settings
-from skydd.domain.access_control import Scope
+from skydd.domain.access_vocabulary import Scope
 from skydd.domain.breaches import BreachRisk
 from skydd.domain.register import Register
 from skydd.services.accounts import add_user, create_token

@@ -23,9 +23,10 @@ from skydd.api.hardening import TokenBuckets
 from skydd.api.problems import PROBLEM_JSON
 from skydd.asgi import create_app
 from skydd.bootstrap import Container
-from skydd.domain.access_control import BUILTIN_ROLE_KEYS, Scope
+from skydd.domain.access_vocabulary import Scope
 from skydd.domain.audit import AuditAction, AuditEvent, UnreadableEvent
 from skydd.domain.breaches import BreachRisk
+from skydd.domain.roles import BUILTIN_ROLE_KEYS
 from skydd.services.accounts import add_user, create_token, revoke_token, set_password
 from skydd.services.audit import verify_audit
 from skydd.services.breaches import list_breaches, open_breach

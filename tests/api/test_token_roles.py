@@ -17,9 +17,10 @@ from skydd.api.hardening import TokenBuckets
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
-from skydd.domain.access_control import Action, RoleDefinition, Scope
+from skydd.domain.access_vocabulary import Action, Scope
 from skydd.domain.audit import AuditAction, AuditEvent, UnreadableEvent
 from skydd.domain.register import Register
+from skydd.domain.roles import RoleDefinition
 from skydd.services.accounts import add_user, create_token, disable_user
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register

@@ -15,29 +15,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skydd.domain.access_control import (
-    BUILTIN_ROLE_KEYS,
+from skydd.domain.access_control import AccessRequest, Reason, decide, visible_categories
+from skydd.domain.access_vocabulary import (
     ORGANISATION_ACTIONS,
     PERSONAL_DATA_ACTIONS,
     SCOPE_ACTIONS,
-    AccessRequest,
     Action,
     Actor,
     ActorId,
     ActorKind,
-    Grant,
-    Reason,
-    Role,
-    RoleDefinition,
     Scope,
-    builtin_roles,
-    dangling_role_references,
-    decide,
-    roles_for,
-    visible_categories,
 )
 from skydd.domain.errors import AccessDenied, InvalidInput
 from skydd.domain.register import Register, dotted_path
+from skydd.domain.roles import (
+    BUILTIN_ROLE_KEYS,
+    Grant,
+    Role,
+    RoleDefinition,
+    builtin_roles,
+    dangling_role_references,
+    roles_for,
+)
 from skydd.storage.register_files import load_register
 
 pytestmark = pytest.mark.promise("P12")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skydd.domain.access_control import Scope
+from skydd.domain.access_vocabulary import Scope
 from skydd.domain.credentials import (
     LONGEST_LOCK,
     MAX_PASSWORD_LENGTH,

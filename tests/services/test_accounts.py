@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from skydd.bootstrap import Container
-from skydd.domain.access_control import ActorKind, RoleDefinition, Scope
-from skydd.domain.audit import AuditAction
+from skydd.domain.access_vocabulary import ActorKind, Scope
+from skydd.domain.audit import AuditAction, AuditEvent
 from skydd.domain.credentials import totp_code
 from skydd.domain.errors import AuthenticationFailed, ConflictError, InvalidInput
+from skydd.domain.roles import RoleDefinition
 from skydd.services.accounts import (
     add_user,
     authenticate_password,
@@ -140,6 +141,41 @@ def test_totp_is_required_once_enrolled(container: Container, clock: FakeClock) 
             totp_code="000000" if totp_code(secret, clock.now()) != "000000" else "111111",
         )
     assert login(container, clock, totp_code=totp_code(secret, clock.now())).startswith("user:")
+
+
+def test_a_totp_code_is_accepted_once_and_never_an_older_one(
+    container: Container, clock: FakeClock
+) -> None:
+    add_alice(container, clock)
+    secret = enroll_totp(container.uow(), clock, "alice", actor="cli:t", origin="cli")
+    code = totp_code(secret, clock.now())
+    assert login(container, clock, totp_code=code).startswith("user:")
+    with pytest.raises(AuthenticationFailed):
+        login(container, clock, totp_code=code)  # replayed within its 30 s step
+    clock.advance(seconds=30)
+    earlier = totp_code(secret, clock.now(), step_offset=-1)
+    with pytest.raises(AuthenticationFailed):
+        login(container, clock, totp_code=earlier)  # still inside the drift window: replay
+    assert login(container, clock, totp_code=totp_code(secret, clock.now())).startswith("user:")
+    reasons = [
+        e.details.get("reason")
+        for e in _events(container, clock)
+        if e.action in (AuditAction.LOGIN_FAILED, AuditAction.LOGIN_SUCCEEDED)
+    ]
+    assert reasons == [None, "totp-replayed", "totp-replayed", None]
+
+
+def test_re_enrolling_totp_forgets_the_last_step(container: Container, clock: FakeClock) -> None:
+    add_alice(container, clock)
+    first = enroll_totp(container.uow(), clock, "alice", actor="cli:t", origin="cli")
+    login(container, clock, totp_code=totp_code(first, clock.now()))
+    second = enroll_totp(container.uow(), clock, "alice", actor="cli:t", origin="cli")
+    assert login(container, clock, totp_code=totp_code(second, clock.now())).startswith("user:")
+
+
+def _events(container: Container, clock: FakeClock) -> list[AuditEvent]:
+    day = dt.timedelta(days=1)
+    return list(export_audit(container.uow(), clock.now() - day, clock.now() + day, clock=clock))
 
 
 def test_login_events_are_audited_by_user_id_never_by_name(

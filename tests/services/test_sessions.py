@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from skydd.bootstrap import Container
-from skydd.domain.access_control import Action, Actor, ActorId, ActorKind
+from skydd.domain.access_vocabulary import Action, Actor, ActorId, ActorKind
 from skydd.domain.audit import AuditAction, AuditEvent, UnreadableEvent
 from skydd.domain.credentials import totp_code
 from skydd.domain.errors import AccessDenied, AuthenticationFailed

@@ -17,9 +17,10 @@ from sqlalchemy import event
 
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
-from skydd.domain.access_control import Action, ActorKind, RoleDefinition, Scope
+from skydd.domain.access_vocabulary import Action, ActorKind, Scope
 from skydd.domain.errors import AuthenticationFailed, InvalidInput, NotFoundError
 from skydd.domain.register import Register
+from skydd.domain.roles import RoleDefinition
 from skydd.services.accounts import add_user, authenticate_token, create_token, disable_user
 from skydd.services.register import current_register, served_roles, store_register
 from skydd.storage.register_files import load_register

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from skydd.bootstrap import Container
 from skydd.domain.identifiers import IdentifierKind
+from skydd.services.accounts import add_user, enroll_totp
 from skydd.services.register import store_register
 from skydd.services.subjects import Who, record_subject, set_attribute
 from skydd.storage.register_files import load_register
@@ -22,6 +23,7 @@ from tests.conftest import MESTRO
 from tests.fakes import FakeClock
 
 WHO = Who(actor="cli:tester", origin="cli")
+PASSWORD = "correct horse battery staple"
 
 SEEDED = {
     IdentifierKind.EMAIL: "Kerstin.Lindqvist@example.org",
@@ -48,19 +50,23 @@ NEEDLES = (
 """The seeded values and their normalised forms and fragments."""
 
 
-def seed(container: Container, clock: FakeClock) -> None:
+def seed(container: Container, clock: FakeClock) -> str:
+    """Seed the known values and a staff member's TOTP secret; returns that secret."""
     store_register(container.uow(), clock, load_register(MESTRO), source="test")
     subject = record_subject(container.uow(), clock, None, dict(SEEDED), name=NAME, who=WHO)
     for category, value in (("food_preferences", FOOD), ("company", COMPANY)):
         set_attribute(container.uow(), clock, None, subject.id, category, value, who=WHO)
+    hasher = container.password_hasher
+    add_user(container.uow(), clock, hasher, "kerstin", password=PASSWORD, actor="t", origin="t")
+    return enroll_totp(container.uow(), clock, "kerstin", actor="t", origin="t")
 
 
-def found_in(haystack: bytes) -> list[str]:
+def found_in(haystack: bytes, needles: tuple[str, ...] = NEEDLES) -> list[str]:
     """The needles present in ``haystack`` as UTF-8 text or as lowercase hex."""
     lowered = haystack.lower()
     return [
         needle
-        for needle in NEEDLES
+        for needle in needles
         if needle.encode().lower() in lowered or needle.encode().hex().encode() in lowered
     ]
 
@@ -68,11 +74,12 @@ def found_in(haystack: bytes) -> list[str]:
 def test_the_stored_database_holds_no_seeded_value(
     container: Container, clock: FakeClock, db_url: str
 ) -> None:
-    seed(container, clock)
+    totp_secret = seed(container, clock)
     container.close()
     stored = sqlite_bytes(db_url) if db_url.startswith("sqlite") else postgres_dump(db_url)
     assert b"subject_attributes" in stored and b"food_preferences" in stored  # really there
     assert found_in(stored) == []
+    assert found_in(stored, (totp_secret, totp_secret[:12])) == []
 
 
 def sqlite_bytes(db_url: str) -> bytes:

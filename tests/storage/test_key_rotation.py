@@ -24,6 +24,7 @@ from skydd.bootstrap import Container, build_container
 from skydd.config import DatabaseSettings, KeySettings, Settings
 from skydd.domain.audit import AuditAction
 from skydd.domain.identifiers import IdentifierKind
+from skydd.services.accounts import add_user, enroll_totp
 from skydd.services.audit import export_audit
 from skydd.services.register import store_register
 from skydd.services.subjects import Who, find_subject, read_subject, record_subject, set_attribute
@@ -31,11 +32,12 @@ from skydd.storage.field_crypto import FieldCrypto
 from skydd.storage.key_rotation import ENCRYPTED_TABLES, rotate_all, rotate_batch, stale_counts
 from skydd.storage.keyring import Keyring, parse_keyring
 from skydd.storage.register_files import load_register
-from skydd.storage.tables import SubjectAttributeRow, SubjectRow
+from skydd.storage.tables import StaffUserRow, SubjectAttributeRow, SubjectRow
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
 
 WHO = Who(actor="cli:tester", origin="cli")
+PASSWORD = "correct horse battery staple"
 SKYDD = Path(sys.executable).parent / "skydd"
 
 
@@ -44,7 +46,11 @@ def email(n: int) -> str:
 
 
 def seed(container: Container, clock: FakeClock, count: int) -> None:
+    """``count`` subjects with an attribute each, and a staff member with a TOTP secret."""
     store_register(container.uow(), clock, load_register(MESTRO), source="test")
+    hasher = container.password_hasher
+    add_user(container.uow(), clock, hasher, "anna", password=PASSWORD, actor="t", origin="t")
+    enroll_totp(container.uow(), clock, "anna", actor="t", origin="t")
     for n in range(count):
         subject = record_subject(
             container.uow(),
@@ -67,10 +73,15 @@ def keys_in_use(container: Container) -> set[str]:
     with container.session_factory() as session:
         subjects = set(session.scalars(select(SubjectRow.key_id).distinct()))
         attributes = set(session.scalars(select(SubjectAttributeRow.key_id).distinct()))
-    return subjects | attributes
+        staff = {k for k in session.scalars(select(StaffUserRow.totp_key_id)) if k is not None}
+    return subjects | attributes | staff
 
 
 def assert_everyone_readable(container: Container, clock: FakeClock, count: int) -> None:
+    uow = container.uow()
+    with uow:
+        anna = uow.users.by_username("anna")
+    assert anna is not None and anna.totp_secret is not None and len(anna.totp_secret) == 32
     for n in range(count):
         found = find_subject(container.uow(), clock, None, IdentifierKind.EMAIL, email(n), who=WHO)
         assert found is not None and found.name == f"Person {n}"
@@ -89,6 +100,7 @@ def test_rotation_moves_every_row_and_the_old_key_can_go(
     assert stale_counts(rotating.session_factory, crypto) == {
         "subjects": 12,
         "subject_attributes": 12,
+        "staff_users": 1,
     }
 
     moved: list[tuple[str, int]] = []
@@ -105,8 +117,9 @@ def test_rotation_moves_every_row_and_the_old_key_can_go(
         ("subject_attributes", 5),
         ("subject_attributes", 5),
         ("subject_attributes", 2),
+        ("staff_users", 1),
     ]
-    assert report.moved == {"subjects": 12, "subject_attributes": 12}
+    assert report.moved == {"subjects": 12, "subject_attributes": 12, "staff_users": 1}
     assert keys_in_use(rotating) == {both.active}
     assert rotate_all(rotating.session_factory, crypto).total == 0  # nothing left: idempotent
 
@@ -179,6 +192,7 @@ def test_a_killed_rotation_resumes_and_finishes(
         assert usage.stdout.splitlines() == [
             f"subjects\t{both.active}\t{count}",
             f"subject_attributes\t{both.active}\t{count}",
+            f"staff_users\t{both.active}\t1",
         ]
         # The subprocess ran on the real clock: search all time.
         since, until = (
@@ -188,7 +202,11 @@ def test_a_killed_rotation_resumes_and_finishes(
         events = export_audit(watcher.uow(), since, until, clock=clock)
         rotated = [e for e in events if e.action == AuditAction.KEYS_ROTATED]
         assert len(rotated) == 1  # the killed run recorded nothing
-        assert rotated[0].details == {"subjects": count - moved_before, "subject_attributes": count}
+        assert rotated[0].details == {
+            "subjects": count - moved_before,
+            "subject_attributes": count,
+            "staff_users": 1,
+        }
     finally:
         watcher.close()
 

@@ -24,7 +24,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from skydd.api.deps import ContainerDep, get_container
 from skydd.api.problems import problem_responses
 from skydd.bootstrap import Container
-from skydd.domain.access_control import AccessRequest, Action, Actor, decide
+from skydd.domain.access_control import AccessRequest, decide
+from skydd.domain.access_vocabulary import Action, Actor
 from skydd.domain.credentials import parse_token
 from skydd.domain.errors import AuthenticationFailed
 from skydd.services.access import record_denial

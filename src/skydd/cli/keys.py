@@ -17,7 +17,7 @@ from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
 from skydd.domain.audit import AuditAction
 from skydd.services.audit import record
-from skydd.storage.key_rotation import DEFAULT_BATCH_SIZE, rotate_all, stale_counts
+from skydd.storage.key_rotation import DEFAULT_BATCH_SIZE, key_usage, rotate_all, stale_counts
 from skydd.storage.keyring import Keyring, load_keyring, read_keyring, write_keyring
 
 app = typer.Typer(help="Master keys for field encryption.", no_args_is_help=True)
@@ -108,7 +108,7 @@ def rotate(
             details=dict(report.moved),
         )
         uow.commit()
-        usage = uow.subjects.key_usage()
+    usage = key_usage(container.session_factory)
     typer.echo(f"{report.total} rows moved to key {report.active_key} in {report.seconds:.1f} s")
     in_use = {key_id for counts in usage.values() for key_id in counts}
     retired = [
@@ -124,9 +124,7 @@ def rotate(
 @app.command("usage")
 def usage(ctx: typer.Context) -> None:
     """How many encrypted rows each key protects, per table (before retiring a key)."""
-    uow = container_of(ctx).uow()
-    with uow:
-        counts = uow.subjects.key_usage()
+    counts = key_usage(container_of(ctx).session_factory)
     for table, by_key in counts.items():
         for key_id, rows in sorted(by_key.items()):
             typer.echo(f"{table}\t{key_id}\t{rows}")

@@ -11,7 +11,7 @@ import typer
 from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
 from skydd.cli.formats import OutputFormat
-from skydd.domain.access_control import Scope
+from skydd.domain.access_vocabulary import Scope
 from skydd.domain.credentials import ApiToken, parse_scopes
 from skydd.domain.errors import InvalidInput
 from skydd.services.accounts import create_token, list_tokens, revoke_token

@@ -38,15 +38,11 @@ from skydd.documents.markdown_text import (
 from skydd.domain.errors import InvalidInput
 from skydd.domain.organisation import MonthDay
 from skydd.domain.policy import POLICY_FORMATS
-from skydd.domain.policy_document import (
-    RetentionRow,
-    Span,
-    TrackerRow,
-    Transfer,
-    build_policy_document,
-)
+from skydd.domain.policy_assembly import build_policy_document
+from skydd.domain.policy_document import RetentionRow, TrackerRow, Transfer
 from skydd.domain.policy_terms import NOT_STORED, SESSION_LIFETIME, Cited
 from skydd.domain.register import Register
+from skydd.domain.spans import Span
 
 LOCALES = Path(__file__).parent / "locales"
 """Where the catalogs live: ``LOCALES/<language>/LC_MESSAGES/messages.po``."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import NewType
 from uuid import UUID
 
-from skydd.domain.access_control import Scope
+from skydd.domain.access_vocabulary import Scope
 from skydd.domain.errors import InvalidInput
 
 UserId = NewType("UserId", UUID)
@@ -108,6 +108,8 @@ class StaffUser:
     failed_attempts: int = 0
     locked_until: dt.datetime | None = None
     totp_secret: str | None = None
+    totp_last_step: int | None = None
+    """The TOTP time step last accepted: a code of that step or older is a replay."""
     must_change_password: bool = False
     last_login_at: dt.datetime | None = None
 
@@ -199,11 +201,28 @@ def totp_code(secret_base32: str, at: dt.datetime, *, step_offset: int = 0) -> s
 
 def is_valid_totp(secret_base32: str, code: str, at: dt.datetime) -> bool:
     """True when ``code`` matches the step of ``at`` or one step either side (clock drift)."""
+    return matching_totp_step(secret_base32, code, at) is not None
+
+
+def matching_totp_step(secret_base32: str, code: str, at: dt.datetime) -> int | None:
+    """The time step (counter) ``code`` belongs to, within one step of ``at``; else None.
+
+    The caller keeps the step it last accepted and refuses that step or an older one
+    again (RFC 6238 §5.2): a code seen over someone's shoulder, or replayed from a
+    captured request, then works at most never, not for the rest of its 90 seconds.
+    """
     candidate = code.strip().replace(" ", "")
     if len(candidate) != TOTP_DIGITS or not candidate.isdigit():
-        return False
-    matched = False
+        return None
+    current = int(at.timestamp()) // TOTP_STEP_SECONDS
+    matched = None
     for offset in (-1, 0, 1):
         # Compare all three, in constant time each: no early exit to time.
-        matched |= hmac.compare_digest(totp_code(secret_base32, at, step_offset=offset), candidate)
+        if hmac.compare_digest(totp_code(secret_base32, at, step_offset=offset), candidate):
+            matched = current + offset
     return matched
+
+
+def is_totp_replay(step: int, last_accepted: int | None) -> bool:
+    """True when ``step`` is not later than the step last accepted for the account."""
+    return last_accepted is not None and step <= last_accepted

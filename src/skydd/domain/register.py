@@ -14,13 +14,13 @@ from enum import StrEnum
 from fideslang.models import Dataset
 from pydantic import Field
 
-from skydd.domain.access_control import RoleDefinition, dangling_role_references
 from skydd.domain.cookies import Tracker
 from skydd.domain.organisation import Organisation
 from skydd.domain.policy_text import PolicyText
 from skydd.domain.processors import System
 from skydd.domain.purposes import Purpose
 from skydd.domain.retention import RetentionRule
+from skydd.domain.roles import RoleDefinition, dangling_role_references
 from skydd.domain.schema import Key, LanguageCode, LocalizedText, RegisterModel
 from skydd.domain.taxonomy import DataCategory, DataSubjectCategory
 

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skydd.domain.access_control import (
+from skydd.domain.access_control import AccessRequest, decide
+from skydd.domain.access_vocabulary import (
     ORGANISATION_ACTIONS,
     PERSONAL_DATA_ACTIONS,
-    AccessRequest,
     Action,
     Actor,
-    Role,
-    decide,
 )
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.purposes import Purpose
 from skydd.domain.register import Register
+from skydd.domain.roles import Role
 from skydd.services.audit import record
 from skydd.services.register import RoleCache, served_roles
 from skydd.services.unit_of_work import UnitOfWork

@@ -17,14 +17,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from skydd.domain.access_control import (
-    BUILTIN_ROLE_KEYS,
-    Actor,
-    ActorId,
-    ActorKind,
-    Scope,
-    roles_for,
-)
+from skydd.domain.access_vocabulary import Actor, ActorId, ActorKind, Scope
 from skydd.domain.audit import AuditAction, DetailValue
 from skydd.domain.clock import Clock
 from skydd.domain.credentials import (
@@ -36,11 +29,13 @@ from skydd.domain.credentials import (
     check_username,
     format_token,
     is_locked,
-    is_valid_totp,
+    is_totp_replay,
     locked_until,
+    matching_totp_step,
     parse_token,
 )
 from skydd.domain.errors import AuthenticationFailed, ConflictError, InvalidInput, NotFoundError
+from skydd.domain.roles import BUILTIN_ROLE_KEYS, roles_for
 from skydd.domain.sessions import revoked
 from skydd.services.audit import record
 from skydd.services.ports import PasswordHasher, TokenHasher
@@ -176,7 +171,7 @@ def enroll_totp(uow: UnitOfWork, clock: Clock, username: str, *, actor: str, ori
     """Enrol a TOTP second factor; returns the base32 secret to show once (as a QR code)."""
     secret = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
     with uow:
-        user = replace(_user(uow, username), totp_secret=secret)
+        user = replace(_user(uow, username), totp_secret=secret, totp_last_step=None)
         _save_audited(
             uow,
             clock,
@@ -215,7 +210,7 @@ def authenticate_password(
             _audit_login(uow, clock, ANONYMOUS, "staff", origin, reason="unknown-user")
             uow.commit()
             raise AuthenticationFailed
-        reason = _refusal(user, hasher, password, totp_code, now)
+        reason, totp_step = _refusal(user, hasher, password, totp_code, now)
         if reason is not None:
             if reason != "locked":
                 attempts = user.failed_attempts + 1
@@ -237,6 +232,7 @@ def authenticate_password(
             failed_attempts=0,
             locked_until=None,
             last_login_at=now,
+            totp_last_step=totp_step if totp_step is not None else user.totp_last_step,
         )
         uow.users.save(signed_in)
         _audit_login(uow, clock, user.actor_id, user.actor_id, origin, reason=None)
@@ -425,20 +421,24 @@ def _refusal(
     password: str,
     totp_code: str | None,
     now: dt.datetime,
-) -> str | None:
+) -> tuple[str | None, int | None]:
+    """Why to refuse (an audit reason) or None, and the TOTP step a good code used."""
     # Verify the password first in every case, so each refusal costs the same time.
     password_ok = hasher.verify(user.password_hash, password)
     if user.disabled:
-        return "disabled"
+        return "disabled", None
     if is_locked(user.locked_until, now):
-        return "locked"
+        return "locked", None
     if not password_ok:
-        return "bad-password"
-    if user.totp_secret is not None and (
-        totp_code is None or not is_valid_totp(user.totp_secret, totp_code, now)
-    ):
-        return "bad-totp"
-    return None
+        return "bad-password", None
+    if user.totp_secret is None:
+        return None, None
+    step = matching_totp_step(user.totp_secret, totp_code or "", now)
+    if step is None:
+        return "bad-totp", None
+    if is_totp_replay(step, user.totp_last_step):
+        return "totp-replayed", None
+    return None, step
 
 
 def _audit_login(

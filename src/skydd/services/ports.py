@@ -248,10 +248,6 @@ class SubjectRepository(Protocol):
         """Store a category value, replacing the earlier one."""
         ...
 
-    def key_usage(self) -> dict[str, dict[str, int]]:
-        """Rows per master key id, per table."""
-        ...
-
 
 class StaffSessionRepository(Protocol):
     """Staff console sessions, found by the keyed hash of their secret."""

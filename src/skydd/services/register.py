@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from skydd.domain.access_control import Role, roles_for
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.errors import InvalidInput, NotFoundError
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import register_content_hash
 from skydd.domain.register import Register
+from skydd.domain.roles import Role, roles_for
 from skydd.services.audit import record
 from skydd.services.ports import StoredRegister
 from skydd.services.unit_of_work import UnitOfWork

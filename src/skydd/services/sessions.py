@@ -19,7 +19,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 
-from skydd.domain.access_control import Actor, ActorId, ActorKind
+from skydd.domain.access_vocabulary import Actor, ActorId, ActorKind
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.credentials import StaffUser, UserId, check_username

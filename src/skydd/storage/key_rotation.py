@@ -12,12 +12,13 @@ while, since lookups match the blind index under every key (ADR 0010).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import Column, CursorResult, Table, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from skydd.storage.field_crypto import FieldCrypto
 from skydd.storage.repositories.subjects import (
@@ -28,7 +29,8 @@ from skydd.storage.repositories.subjects import (
     fill_subject_row,
     subject_of,
 )
-from skydd.storage.tables import SubjectAttributeRow, SubjectRow
+from skydd.storage.tables import Base, StaffUserRow, SubjectAttributeRow, SubjectRow
+from skydd.storage.totp_secrets import TOTP_COLUMN, TOTP_TABLE, open_totp, seal_totp
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -38,28 +40,74 @@ Progress = Callable[[str, int], None]
 
 @dataclass(frozen=True)
 class EncryptedTable:
-    """A table whose rows carry tokens under one key each (``key_id``)."""
+    """A table whose rows carry tokens under one key each, named in ``key_column``.
+
+    ``sealed_columns`` are the columns ``reseal`` rewrites (tokens, blind indexes and
+    the key column); rotation writes those only, never a row's other fields.
+    """
 
     name: str
-    row_type: type[SubjectRow] | type[SubjectAttributeRow]
-    reseal: Callable[[SubjectRow | SubjectAttributeRow, FieldCrypto], None]
+    row_type: type[Base]
+    key_column: str
+    sealed_columns: tuple[str, ...]
+    reseal: Callable[[Any, FieldCrypto], None]
+
+    @property
+    def key(self) -> Column[Any]:
+        """The column naming the key a row's tokens are under."""
+        return self._columns[self.key_column]
+
+    @property
+    def primary_key(self) -> Column[Any]:
+        """The row id, the order batches walk in."""
+        return self._columns["id"]
+
+    @property
+    def _columns(self) -> ReadOnlyColumnCollection[str, Column[Any]]:
+        return cast("Table", self.row_type.__table__).c
 
 
-def _reseal_subject(row: SubjectRow | SubjectAttributeRow, crypto: FieldCrypto) -> None:
-    assert isinstance(row, SubjectRow)  # noqa: S101 - the table says so
+def _reseal_subject(row: SubjectRow, crypto: FieldCrypto) -> None:
     fill_subject_row(row, subject_of(row, crypto), crypto)
 
 
-def _reseal_attribute(row: SubjectRow | SubjectAttributeRow, crypto: FieldCrypto) -> None:
-    assert isinstance(row, SubjectAttributeRow)  # noqa: S101 - the table says so
+def _reseal_attribute(row: SubjectAttributeRow, crypto: FieldCrypto) -> None:
     fill_attribute_row(row, attribute_of(row, crypto), crypto)
 
 
+def _reseal_totp(row: StaffUserRow, crypto: FieldCrypto) -> None:
+    if row.totp_token is not None:
+        row.totp_token = seal_totp(crypto, row.id, open_totp(crypto, row.id, row.totp_token))
+        row.totp_key_id = crypto.active_key
+
+
 ENCRYPTED_TABLES = (
-    EncryptedTable(SUBJECTS, SubjectRow, _reseal_subject),
-    EncryptedTable(ATTRIBUTES, SubjectAttributeRow, _reseal_attribute),
+    EncryptedTable(
+        SUBJECTS,
+        SubjectRow,
+        "key_id",
+        (
+            "key_id",
+            "name_token",
+            "email_token",
+            "email_index",
+            "phone_token",
+            "phone_index",
+            "personnummer_token",
+            "personnummer_index",
+        ),
+        _reseal_subject,
+    ),
+    EncryptedTable(
+        ATTRIBUTES, SubjectAttributeRow, "key_id", ("key_id", "value_token"), _reseal_attribute
+    ),
+    EncryptedTable(
+        TOTP_TABLE, StaffUserRow, "totp_key_id", ("totp_key_id", TOTP_COLUMN), _reseal_totp
+    ),
 )
-"""Every table holding encrypted personal data; a new one is added here to be rotated."""
+"""Every table holding encrypted data; a new one is added here to be rotated.
+
+A row whose key column is NULL (a staff member without TOTP) holds no token."""
 
 
 @dataclass(frozen=True)
@@ -84,12 +132,24 @@ def stale_counts(session_factory: sessionmaker[Session], crypto: FieldCrypto) ->
                 session.scalar(
                     select(func.count())
                     .select_from(table.row_type)
-                    .where(table.row_type.key_id != crypto.active_key)
+                    .where(table.key != crypto.active_key)
                 )
                 or 0
             )
             for table in ENCRYPTED_TABLES
         }
+
+
+def key_usage(session_factory: sessionmaker[Session]) -> dict[str, dict[str, int]]:
+    """Rows per master key id, per table: what still needs a key before it is retired."""
+    usage: dict[str, dict[str, int]] = {}
+    with session_factory() as session:
+        for table in ENCRYPTED_TABLES:
+            counts = session.execute(
+                select(table.key, func.count()).where(table.key.is_not(None)).group_by(table.key)
+            )
+            usage[table.name] = {str(key_id): int(rows) for key_id, rows in counts}
+    return usage
 
 
 def rotate_batch(
@@ -103,25 +163,20 @@ def rotate_batch(
     with session_factory() as session, session.begin():
         stale = (
             select(row_type)
-            .where(row_type.key_id != crypto.active_key)
-            .order_by(row_type.id)
+            .where(table.key != crypto.active_key)
+            .order_by(table.primary_key)
             .limit(batch_size)
         )
-        rows = cast("Sequence[SubjectRow | SubjectAttributeRow]", session.scalars(stale).all())
         moved = 0
-        for row in rows:
-            old_key = row.key_id
+        for row in session.scalars(stale).all():
+            old_key = getattr(row, table.key_column)
+            row_id = getattr(row, "id")  # noqa: B009 - every encrypted table has one
             session.expunge(row)
             table.reseal(row, crypto)
-            values = {
-                column.key: getattr(row, column.key)
-                for column in row_type.__table__.columns
-                if column.key != "id"
-            }
             result = session.execute(
                 update(row_type)
-                .where(row_type.id == row.id, row_type.key_id == old_key)
-                .values(**values)
+                .where(table.primary_key == row_id, table.key == old_key)
+                .values({name: getattr(row, name) for name in table.sealed_columns})
                 .execution_options(synchronize_session=False)
             )
             moved += cast("CursorResult[Any]", result).rowcount

@@ -168,7 +168,7 @@ class BreachRow(Base):
 
 
 class StaffUserRow(Base):
-    """A staff account. ``totp_secret`` is stored in clear for now (see ADR 0011)."""
+    """A staff account; its TOTP secret is a field token (``totp_token``) under ``totp_key_id``."""
 
     __tablename__ = "staff_users"
 
@@ -179,7 +179,9 @@ class StaffUserRow(Base):
     disabled: Mapped[bool] = mapped_column(Boolean)
     failed_attempts: Mapped[int] = mapped_column(Integer)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_key_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     must_change_password: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -66,8 +66,8 @@ class SqlUnitOfWork:
             self.policies = SqlPolicyRepository(session)
             self.audit = SqlAuditRepository(session)
             self.breaches = SqlBreachRepository(session)
-            self.users = SqlStaffUserRepository(session)
-            self.tokens = SqlApiTokenRepository(session)
+            self.users = SqlStaffUserRepository(session, self._crypto)
+            self.tokens = SqlApiTokenRepository(session, self._crypto)
             self.sessions = SqlStaffSessionRepository(session)
             self.subjects = SqlSubjectRepository(session, self._crypto)
         return self

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from skydd.bootstrap import Container
-from skydd.domain.access_control import Action
+from skydd.domain.access_vocabulary import Action
 from skydd.domain.credentials import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from skydd.domain.errors import AuthenticationFailed, SkyddError
 from skydd.domain.password_change import PasswordChangeRefused, PasswordRule

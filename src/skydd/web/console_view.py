@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from skydd.domain.access_control import Action
+from skydd.domain.access_vocabulary import Action
 from skydd.services.access import Rights
 from skydd.web.translations import gettext_noop
 

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Form, Request
 
 from skydd.bootstrap import Container
-from skydd.domain.access_control import Action
+from skydd.domain.access_vocabulary import Action
 from skydd.domain.errors import SkyddError, UnknownLanguageError
 from skydd.domain.sessions import SessionPolicy
 from skydd.services.access import authorise, record_denial

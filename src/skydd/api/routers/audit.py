@@ -8,7 +8,7 @@ from skydd.api.auth import protected
 from skydd.api.deps import ContainerDep
 from skydd.api.problems import problem_responses
 from skydd.api.schemas.audit import AnchorOut, ChainReportOut
-from skydd.domain.access_control import Action
+from skydd.domain.access_vocabulary import Action
 from skydd.services.audit import audit_anchor, verify_audit
 
 router = APIRouter(

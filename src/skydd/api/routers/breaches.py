@@ -8,7 +8,7 @@ from skydd.api.auth import protected
 from skydd.api.deps import ContainerDep
 from skydd.api.problems import INVALID_REQUEST, problem_responses
 from skydd.api.schemas.breaches import BreachOut
-from skydd.domain.access_control import Action
+from skydd.domain.access_vocabulary import Action
 from skydd.domain.errors import NotFoundError
 from skydd.services.breaches import get_breach, list_breaches
 

@@ -9,10 +9,12 @@ from sqlalchemy import RowMapping, bindparam, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from skydd.domain.access_control import Scope
+from skydd.domain.access_vocabulary import Scope
 from skydd.domain.credentials import ApiToken, StaffUser, TokenId, UserId
 from skydd.domain.errors import NotFoundError
+from skydd.storage.field_crypto import CryptoSource
 from skydd.storage.tables import ApiTokenRow, StaffUserRow
+from skydd.storage.totp_secrets import open_totp, seal_totp
 
 _TOKENS = ApiTokenRow.__table__
 _OWNERS = StaffUserRow.__table__
@@ -40,30 +42,31 @@ class _OwnerColumns:
 
 
 class SqlStaffUserRepository:
-    """Staff users, looked up by id or user name."""
+    """Staff users, looked up by id or user name; TOTP secrets sealed with ``crypto``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, crypto: CryptoSource) -> None:
         self._session = session
+        self._crypto = crypto
 
     def get(self, user_id: UserId) -> StaffUser | None:
         """The user with ``user_id``, if any."""
         row = self._session.get(StaffUserRow, user_id)
-        return None if row is None else _to_user(row)
+        return None if row is None else _to_user(row, self._crypto)
 
     def by_username(self, username: str) -> StaffUser | None:
         """The user named ``username``, if any."""
         row = self._by_username(username)
-        return None if row is None else _to_user(row)
+        return None if row is None else _to_user(row, self._crypto)
 
     def list_all(self) -> list[StaffUser]:
         """Every user, by user name."""
         rows = self._session.scalars(select(StaffUserRow).order_by(StaffUserRow.username))
-        return [_to_user(row) for row in rows]
+        return [_to_user(row, self._crypto) for row in rows]
 
     def add(self, user: StaffUser) -> None:
         """Store a new user."""
         row = StaffUserRow(id=user.id, username=user.username, created_at=user.created_at)
-        _fill_user(row, user)
+        _fill_user(row, user, self._crypto)
         self._session.add(row)
         self._session.flush()
 
@@ -73,7 +76,7 @@ class SqlStaffUserRepository:
         if row is None:
             msg = f"no user with id {user.id}"
             raise NotFoundError(msg)
-        _fill_user(row, user)
+        _fill_user(row, user, self._crypto)
         self._session.flush()
 
     def _by_username(self, username: str) -> StaffUserRow | None:
@@ -83,8 +86,9 @@ class SqlStaffUserRepository:
 class SqlApiTokenRepository:
     """API tokens, looked up by their public token id."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, crypto: CryptoSource) -> None:
         self._session = session
+        self._crypto = crypto
 
     def by_token_id(self, token_id: TokenId) -> ApiToken | None:
         """The token with public id ``token_id``, if any."""
@@ -101,7 +105,7 @@ class SqlApiTokenRepository:
         if row is None:
             return None
         owner = _OwnerColumns(row._mapping)
-        return _to_token(row), None if owner.id is None else _to_user(owner)
+        return _to_token(row), None if owner.id is None else _to_user(owner, self._crypto)
 
     def list_all(self) -> list[ApiToken]:
         """Every token, oldest first."""
@@ -139,18 +143,25 @@ class SqlApiTokenRepository:
         return self._session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_id == token_id))
 
 
-def _fill_user(row: StaffUserRow, user: StaffUser) -> None:
+def _fill_user(row: StaffUserRow, user: StaffUser, crypto: CryptoSource) -> None:
     row.password_hash = user.password_hash
     row.roles = json.dumps(list(user.roles))
     row.disabled = user.disabled
     row.failed_attempts = user.failed_attempts
     row.locked_until = user.locked_until
-    row.totp_secret = user.totp_secret
+    if user.totp_secret is None:
+        row.totp_token = row.totp_key_id = None
+    else:
+        sealer = crypto()
+        row.totp_token = seal_totp(sealer, user.id, user.totp_secret)
+        row.totp_key_id = sealer.active_key
+    row.totp_last_step = user.totp_last_step
     row.must_change_password = user.must_change_password
     row.last_login_at = user.last_login_at
 
 
-def _to_user(row: StaffUserRow | _OwnerColumns) -> StaffUser:
+def _to_user(row: StaffUserRow | _OwnerColumns, crypto: CryptoSource) -> StaffUser:
+    token = row.totp_token
     return StaffUser(
         id=UserId(row.id),
         username=row.username,
@@ -160,7 +171,8 @@ def _to_user(row: StaffUserRow | _OwnerColumns) -> StaffUser:
         disabled=row.disabled,
         failed_attempts=row.failed_attempts,
         locked_until=row.locked_until,
-        totp_secret=row.totp_secret,
+        totp_secret=None if token is None else open_totp(crypto(), row.id, token),
+        totp_last_step=row.totp_last_step,
         must_change_password=row.must_change_password,
         last_login_at=row.last_login_at,
     )

@@ -117,17 +117,6 @@ class SqlSubjectRepository:
         fill_attribute_row(row, attribute, self.crypto)
         self._session.flush()
 
-    def key_usage(self) -> dict[str, dict[str, int]]:
-        """Rows per master key id, per table: what still needs a key before it is retired."""
-        usage: dict[str, dict[str, int]] = {}
-        for table, key_column in (
-            (SUBJECTS, SubjectRow.key_id),
-            (ATTRIBUTES, SubjectAttributeRow.key_id),
-        ):
-            counts = self._session.execute(select(key_column, func.count()).group_by(key_column))
-            usage[table] = {str(key_id): int(n) for key_id, n in counts}
-        return usage
-
 
 def subject_of(row: SubjectRow, crypto: FieldCrypto) -> Subject:
     """Decrypt a row into a :class:`Subject`."""
