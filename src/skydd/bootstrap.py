@@ -15,6 +15,7 @@ from skydd.services.ports import PasswordHasher, PolicyRenderer, TokenHasher
 from skydd.services.register import RoleCache
 from skydd.services.unit_of_work import UnitOfWork
 from skydd.storage.engine import make_engine
+from skydd.storage.fast_reads import FastReads
 from skydd.storage.field_crypto import FieldCrypto
 from skydd.storage.keyring import KeyringError, load_keyring
 from skydd.storage.passwords import Argon2PasswordHasher, HmacTokenHasher
@@ -52,10 +53,14 @@ class Container:
     role_cache: RoleCache = field(default_factory=RoleCache, repr=False)
     """The served organisation's roles by newest register version, shared by every request."""
     _field_crypto: FieldCrypto | None = field(default=None, repr=False)
+    fast_reads: FastReads | None = field(default=None, repr=False)
+    """Per-request reads outside a transaction (token lookup, newest register version)."""
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction per ``with``)."""
-        return SqlUnitOfWork(self.session_factory, self.register_cache, self.field_crypto)
+        return SqlUnitOfWork(
+            self.session_factory, self.register_cache, self.field_crypto, self.fast_reads
+        )
 
     def field_crypto(self) -> FieldCrypto:
         """The cipher and blind index of the configured keys, loaded on first use.
@@ -76,6 +81,8 @@ class Container:
 
     def close(self) -> None:
         """Release database connections."""
+        if self.fast_reads is not None:
+            self.fast_reads.close()
         self.engine.dispose()
 
 
@@ -96,6 +103,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock=clock or SystemClock(),
         renderer=PolicyRendering(),
         session_factory=sessionmaker(engine, expire_on_commit=False),
+        fast_reads=FastReads(engine),
         password_hasher=Argon2PasswordHasher(),
         token_hasher=HmacTokenHasher.from_settings(settings.security),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -70,8 +71,8 @@ def selects(container: Container) -> Iterator[list[str]]:
     event.remove(container.engine, "before_cursor_execute", remember)
 
 
-def test_a_warm_check_runs_two_selects_in_one_unit_of_work(
-    container: Container, clock: FakeClock, selects: list[str]
+def test_a_warm_check_runs_two_selects_outside_any_transaction(
+    container: Container, clock: FakeClock, selects: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store_register(container.uow(), clock, load_register(MESTRO), "m")
     add_user(
@@ -93,9 +94,27 @@ def test_a_warm_check_runs_two_selects_in_one_unit_of_work(
         return tuple(key for key in actor.roles if key in roles)
 
     assert check() == ("auditor",)  # fills the role cache and writes last_used_at
+    fast = container.fast_reads
+    assert fast is not None
+    direct: list[object] = []
+    run = fast.all
+
+    def recorded(statement: Any, params: Any) -> Any:
+        direct.append(statement)
+        return run(statement, params)
+
+    monkeypatch.setattr(fast, "all", recorded)
     selects.clear()
     assert check() == ("auditor",)
-    assert len(selects) == 2
+    # Token with owner, then the newest register version: straight on a pooled
+    # connection, no ORM session, no transaction (no BEGIN IMMEDIATE on SQLite).
+    assert len(direct) == 2
+    assert selects == []
+
+    clock.advance(minutes=2)  # last_used_at is due again: the write takes the session
+    direct.clear()
+    assert check() == ("auditor",)
+    assert len(direct) == 2
 
 
 def test_an_ownerless_token_authenticates_without_roles(

@@ -15,10 +15,11 @@ the roles themselves come from the container's cache until a new version is stor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from skydd.api.deps import ContainerDep, get_container
@@ -29,8 +30,14 @@ from skydd.domain.access_vocabulary import Action, Actor
 from skydd.domain.credentials import parse_token
 from skydd.domain.errors import AuthenticationFailed
 from skydd.services.access import record_denial
-from skydd.services.accounts import ANONYMOUS, authenticate_token
-from skydd.services.register import served_roles
+from skydd.services.accounts import (
+    ANONYMOUS,
+    VerifiedToken,
+    authenticate_token,
+    record_token_use,
+    verify_token,
+)
+from skydd.services.register import ServedRoles, cached_served_roles, served_roles
 
 ORIGIN = "api"
 """The audit origin of API requests; client addresses are not logged (personal data)."""
@@ -117,7 +124,7 @@ def current_actor(
 ActorDep = Annotated[Actor | None, Depends(current_actor)]
 
 
-def require(action: Action) -> Callable[..., Actor]:
+def require(action: Action) -> Callable[..., Awaitable[Actor]]:
     """A dependency that lets the request through only when ``decide`` allows ``action``.
 
     The stored register of the organisation served supplies the roles (built-in plus
@@ -126,27 +133,31 @@ def require(action: Action) -> Callable[..., Actor]:
     request on: the role cache is keyed by the newest version id, read every time.
     """
 
-    def guard(request: Request, credentials: BearerDep) -> Actor:
+    async def guard(request: Request, credentials: BearerDep, background: BackgroundTasks) -> Actor:
         if credentials is None:
             raise NotAuthenticated
         # Called, not declared as a dependency: a sync dependency costs a thread hop.
         container = get_container(request)
-        uow = container.uow()
+        presented = credentials.credentials
         try:
-            with uow:
-                actor = authenticate_token(
-                    uow, container.clock, container.token_hasher, credentials.credentials
-                )
-                served = served_roles(uow, container.role_cache, container.organisation_key)
+            checked = _check_on_loop(container, presented)
+            if checked is None:
+                checked = await run_in_threadpool(_check_in_pool, container, presented)
         except AuthenticationFailed:
-            # Recorded once the unit of work has closed: on SQLite it held the write lock.
-            _record_refused_token(request, container, credentials.credentials, action)
+            await run_in_threadpool(_record_refused_token, request, container, presented, action)
             raise
-        register = served.register
+        verified, served = checked
+        if verified.use_due:
+            # After the response, in a worker thread: the write may wait for the lock.
+            background.add_task(
+                record_token_use, container.uow(), container.clock, verified.token_id
+            )
+        actor, register = verified.actor, served.register
         wanted = AccessRequest(action=action, organisation=register.organisation.key)
         decision = decide(actor, wanted, served.roles, register)
         if not decision.allowed:
-            record_denial(
+            await run_in_threadpool(
+                record_denial,
                 container.uow(),
                 container.clock,
                 origin=ORIGIN,
@@ -161,6 +172,35 @@ def require(action: Action) -> Callable[..., Actor]:
 
     guard.__name__ = f"require_{action.name.lower()}"
     return guard
+
+
+Checked = tuple[VerifiedToken, ServedRoles]
+
+
+def _check_on_loop(container: Container, presented: str) -> Checked | None:
+    """The token check on the event loop, when nothing in it can wait; else None.
+
+    On SQLite the two reads never wait (``FastReads.never_waits``); the check then
+    costs a fraction of a millisecond and no thread hop. A register version not yet
+    cached needs a load through the session, which may wait: None sends the whole
+    check to a worker thread instead. Writes never happen here.
+    """
+    fast = container.fast_reads
+    if fast is None or not fast.never_waits:
+        return None
+    uow = container.uow()
+    verified = verify_token(uow, container.clock, container.token_hasher, presented)
+    served = cached_served_roles(uow, container.role_cache, container.organisation_key)
+    return None if served is None else (verified, served)
+
+
+def _check_in_pool(container: Container, presented: str) -> Checked:
+    """The token check in a worker thread: reads, and the register load on a cache miss."""
+    uow = container.uow()
+    with uow:
+        verified = verify_token(uow, container.clock, container.token_hasher, presented)
+        served = served_roles(uow, container.role_cache, container.organisation_key)
+    return verified, served
 
 
 def protected(action: Action) -> dict[str, Any]:

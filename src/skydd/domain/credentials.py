@@ -150,6 +150,14 @@ class ApiToken:
 
 
 @dataclass(frozen=True)
+class TokenOwner:
+    """What authenticating a token needs of the account that owns it, and nothing more."""
+
+    disabled: bool
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ParsedToken:
     """A presented token split into its public id and its secret."""
 

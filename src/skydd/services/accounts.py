@@ -15,7 +15,7 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from skydd.domain.access_vocabulary import Actor, ActorId, ActorKind, Scope
 from skydd.domain.audit import AuditAction, DetailValue
@@ -321,6 +321,16 @@ def revoke_token(
     return token
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    """A token that authenticated: its actor, and whether its last use is due a write."""
+
+    actor: Actor
+    token_id: TokenId
+    use_due: bool
+    """``last_used_at`` is older than :data:`LAST_USED_RESOLUTION` (or unset)."""
+
+
 def authenticate_token(uow: UnitOfWork, clock: Clock, hasher: TokenHasher, presented: str) -> Actor:
     """The actor for a presented token: its scopes and its owner's roles.
 
@@ -328,9 +338,22 @@ def authenticate_token(uow: UnitOfWork, clock: Clock, hasher: TokenHasher, prese
     owned by a disabled account or with a wrong secret. ``last_used_at`` is written
     only when older than :data:`LAST_USED_RESOLUTION`, so most requests only read.
     Token failures are not audited one by one (a flood would swamp the chain).
+    """
+    with uow:
+        verified = verify_token(uow, clock, hasher, presented)
+        if verified.use_due:
+            record_token_use(uow, clock, verified.token_id)
+    return verified.actor
 
-    Token and owner come in one query, since this runs on every authenticated request;
-    a caller that needs more in the same transaction opens ``uow`` first (re-entry joins).
+
+def verify_token(
+    uow: UnitOfWork, clock: Clock, hasher: TokenHasher, presented: str
+) -> VerifiedToken:
+    """Check a presented token with reads only; the caller records its use when due.
+
+    Token and owner come in one query, since this runs on every authenticated
+    request. Split from the write so the API can check on the event loop (reads that
+    never wait) and leave the write to a worker thread after the response.
     """
     parsed = parse_token(presented)
     if parsed is None:
@@ -338,20 +361,30 @@ def authenticate_token(uow: UnitOfWork, clock: Clock, hasher: TokenHasher, prese
     now = clock.now()
     with uow:
         found = uow.tokens.with_owner(parsed.token_id)
-        token, owner = found if found is not None else (None, None)
-        expected = token.secret_hash if token is not None else "0" * 64
-        matches = secrets.compare_digest(expected, hasher.digest(parsed.secret))
-        if token is None or not matches or not token.is_usable(now):
+    token, owner = found if found is not None else (None, None)
+    expected = token.secret_hash if token is not None else "0" * 64
+    matches = secrets.compare_digest(expected, hasher.digest(parsed.secret))
+    if token is None or not matches or not token.is_usable(now):
+        raise AuthenticationFailed
+    roles: tuple[str, ...] = ()
+    if token.owner is not None:
+        if owner is None or owner.disabled:
             raise AuthenticationFailed
-        roles: tuple[str, ...] = ()
-        if token.owner is not None:
-            if owner is None or owner.disabled:
-                raise AuthenticationFailed
-            roles = owner.roles
-        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-            uow.tokens.save(replace(token, last_used_at=now))
+        roles = owner.roles
+    actor = Actor(
+        id=ActorId(token.actor_id), roles=roles, kind=ActorKind.TOKEN, scopes=token.scopes
+    )
+    due = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
+    return VerifiedToken(actor, token.token_id, due)
+
+
+def record_token_use(uow: UnitOfWork, clock: Clock, token_id: TokenId) -> None:
+    """Write ``last_used_at`` of a token that authenticated (at most once a minute)."""
+    with uow:
+        token = uow.tokens.by_token_id(token_id)
+        if token is not None:
+            uow.tokens.save(replace(token, last_used_at=clock.now()))
             uow.commit()
-    return Actor(id=ActorId(token.actor_id), roles=roles, kind=ActorKind.TOKEN, scopes=token.scopes)
 
 
 def end_live_sessions(uow: UnitOfWork, now: dt.datetime, user_id: UserId) -> int:

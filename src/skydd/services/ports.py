@@ -8,7 +8,7 @@ from typing import Protocol
 
 from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
 from skydd.domain.breaches import Breach
-from skydd.domain.credentials import ApiToken, StaffUser, TokenId, UserId
+from skydd.domain.credentials import ApiToken, StaffUser, TokenId, TokenOwner, UserId
 from skydd.domain.identifiers import Identifier
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import PublishedPolicy
@@ -200,8 +200,8 @@ class ApiTokenRepository(Protocol):
         """The token with public id ``token_id``, if any."""
         ...
 
-    def with_owner(self, token_id: TokenId) -> tuple[ApiToken, StaffUser | None] | None:
-        """The token and its owner (None when ownerless or gone), in one query."""
+    def with_owner(self, token_id: TokenId) -> tuple[ApiToken, TokenOwner | None] | None:
+        """The token and its owner's status (None when ownerless or gone), in one query."""
         ...
 
     def list_all(self) -> list[ApiToken]:

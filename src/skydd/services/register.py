@@ -140,6 +140,16 @@ def current_register(uow: UnitOfWork, key: str | None) -> StoredRegister:
         return uow.registers.get(newest_version_id(uow, key))
 
 
+def cached_served_roles(uow: UnitOfWork, cache: RoleCache, key: str | None) -> ServedRoles | None:
+    """The served roles when the newest version is cached, else None; reads only.
+
+    One query (the newest version id); the caller loads the register on a miss with
+    :func:`served_roles`, which may wait for the database.
+    """
+    with uow:
+        return cache.get(newest_version_id(uow, key))
+
+
 def served_roles(uow: UnitOfWork, cache: RoleCache, key: str | None) -> ServedRoles:
     """The roles of the organisation served, resolved once per register version.
 

@@ -18,6 +18,7 @@ from skydd.services.ports import (
     StaffUserRepository,
     SubjectRepository,
 )
+from skydd.storage.fast_reads import FastReads
 from skydd.storage.field_crypto import CryptoSource, FieldCrypto
 from skydd.storage.keyring import KeyringError
 from skydd.storage.repositories.accounts import SqlApiTokenRepository, SqlStaffUserRepository
@@ -48,8 +49,10 @@ class SqlUnitOfWork:
         session_factory: sessionmaker[Session],
         register_cache: RegisterCache | None = None,
         crypto: CryptoSource | None = None,
+        fast: FastReads | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._fast = fast
         self._register_cache = register_cache or RegisterCache()
         self._crypto = crypto or _no_keys
         self._session: Session | None = None
@@ -62,12 +65,12 @@ class SqlUnitOfWork:
             session = self._session_factory()
             self._session = session
             self.organisations = SqlOrganisationRepository(session)
-            self.registers = SqlRegisterRepository(session, self._register_cache)
+            self.registers = SqlRegisterRepository(session, self._register_cache, self._fast)
             self.policies = SqlPolicyRepository(session)
             self.audit = SqlAuditRepository(session)
             self.breaches = SqlBreachRepository(session)
             self.users = SqlStaffUserRepository(session, self._crypto)
-            self.tokens = SqlApiTokenRepository(session, self._crypto)
+            self.tokens = SqlApiTokenRepository(session, self._fast)
             self.sessions = SqlStaffSessionRepository(session)
             self.subjects = SqlSubjectRepository(session, self._crypto)
         return self

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select
-from sqlalchemy.engine import Row
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from skydd.domain.access_vocabulary import Scope
-from skydd.domain.credentials import ApiToken, StaffUser, TokenId, UserId
+from skydd.domain.credentials import ApiToken, StaffUser, TokenId, TokenOwner, UserId
 from skydd.domain.errors import NotFoundError
+from skydd.storage.fast_reads import FastReads, Record
 from skydd.storage.field_crypto import CryptoSource
 from skydd.storage.tables import ApiTokenRow, StaffUserRow
 from skydd.storage.totp_secrets import open_totp, seal_totp
@@ -20,25 +19,16 @@ _TOKENS = ApiTokenRow.__table__
 _OWNERS = StaffUserRow.__table__
 _OWNER_PREFIX = "owner__"
 _TOKEN_WITH_OWNER = (
-    select(_TOKENS, *(column.label(_OWNER_PREFIX + column.name) for column in _OWNERS.c))
+    select(
+        _TOKENS,
+        *(_OWNERS.c[name].label(_OWNER_PREFIX + name) for name in ("id", "disabled", "roles")),
+    )
     .outerjoin(_OWNERS, _OWNERS.c.id == _TOKENS.c.owner_id)
     .where(_TOKENS.c.token_id == bindparam("token_id"))
 )
 """Every authenticated request runs this, so it is built once and selects plain columns:
 on SQLite, composing the statement or loading ORM objects would each cost about as
 much as running it. The owner's columns are prefixed, as both tables have ``id``."""
-
-
-class _OwnerColumns:
-    """The owner's prefixed columns of a :data:`_TOKEN_WITH_OWNER` row, by their own names."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: RowMapping) -> None:
-        self._values = values
-
-    def __getattr__(self, name: str) -> Any:
-        return self._values[_OWNER_PREFIX + name]
 
 
 class SqlStaffUserRepository:
@@ -84,28 +74,42 @@ class SqlStaffUserRepository:
 
 
 class SqlApiTokenRepository:
-    """API tokens, looked up by their public token id."""
+    """API tokens, looked up by their public token id.
 
-    def __init__(self, session: Session, crypto: CryptoSource) -> None:
+    ``fast`` runs the per-request lookup outside the session while the unit of work
+    has not begun a transaction (``storage.fast_reads``).
+    """
+
+    def __init__(self, session: Session, fast: FastReads | None = None) -> None:
         self._session = session
-        self._crypto = crypto
+        self._fast = fast
 
     def by_token_id(self, token_id: TokenId) -> ApiToken | None:
         """The token with public id ``token_id``, if any."""
         row = self._row(token_id)
         return None if row is None else _to_token(row)
 
-    def with_owner(self, token_id: TokenId) -> tuple[ApiToken, StaffUser | None] | None:
-        """The token and its owner in one query: every authenticated request asks this.
+    def with_owner(self, token_id: TokenId) -> tuple[ApiToken, TokenOwner | None] | None:
+        """The token and what authentication needs of its owner, in one query.
 
-        The owner is None for an ownerless token, and also when the owner row is gone,
-        which the caller must treat as a refusal.
+        Every authenticated request asks this. The owner is None for an ownerless
+        token, and also when the owner row is gone, which the caller must refuse.
         """
-        row = self._session.execute(_TOKEN_WITH_OWNER, {"token_id": token_id}).first()
+        params = {"token_id": token_id}
+        if self._fast is not None and not self._session.in_transaction():
+            row = self._fast.first(_TOKEN_WITH_OWNER, params)
+        else:
+            found = self._session.execute(_TOKEN_WITH_OWNER, params).first()
+            row = None if found is None else Record(found._mapping)
         if row is None:
             return None
-        owner = _OwnerColumns(row._mapping)
-        return _to_token(row), None if owner.id is None else _to_user(owner, self._crypto)
+        if row[_OWNER_PREFIX + "id"] is None:
+            return _to_token(row), None
+        owner = TokenOwner(
+            disabled=row[_OWNER_PREFIX + "disabled"],
+            roles=tuple(json.loads(row[_OWNER_PREFIX + "roles"])),
+        )
+        return _to_token(row), owner
 
     def list_all(self) -> list[ApiToken]:
         """Every token, oldest first."""
@@ -160,7 +164,7 @@ def _fill_user(row: StaffUserRow, user: StaffUser, crypto: CryptoSource) -> None
     row.last_login_at = user.last_login_at
 
 
-def _to_user(row: StaffUserRow | _OwnerColumns, crypto: CryptoSource) -> StaffUser:
+def _to_user(row: StaffUserRow, crypto: CryptoSource) -> StaffUser:
     token = row.totp_token
     return StaffUser(
         id=UserId(row.id),
@@ -183,7 +187,7 @@ def _fill_token(row: ApiTokenRow, token: ApiToken) -> None:
     row.last_used_at = token.last_used_at
 
 
-def _to_token(row: ApiTokenRow | Row[Any]) -> ApiToken:
+def _to_token(row: ApiTokenRow | Record) -> ApiToken:
     return ApiToken(
         id=row.id,
         token_id=TokenId(row.token_id),

@@ -15,6 +15,7 @@ from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import register_json
 from skydd.domain.register import Register
 from skydd.services.ports import RegisterHead, StoredRegister
+from skydd.storage.fast_reads import FastReads
 from skydd.storage.tables import OrganisationRow, RegisterVersionRow
 
 _ORGANISATIONS = OrganisationRow.__table__
@@ -70,9 +71,12 @@ class RegisterCache:
 class SqlRegisterRepository:
     """Register versions in the SQL database."""
 
-    def __init__(self, session: Session, cache: RegisterCache | None = None) -> None:
+    def __init__(
+        self, session: Session, cache: RegisterCache | None = None, fast: FastReads | None = None
+    ) -> None:
         self._session = session
         self._cache = cache or RegisterCache()
+        self._fast = fast
 
     def latest(self, organisation_id: OrganisationId) -> StoredRegister | None:
         """The newest stored register of an organisation."""
@@ -100,10 +104,15 @@ class SqlRegisterRepository:
 
         Only the organisation with ``organisation_key`` when given, else up to ``limit``.
         """
-        if organisation_key is not None:
-            rows = self._session.execute(_HEAD_BY_KEY, {"key": organisation_key})
+        statement, params = (
+            (_HEAD_BY_KEY, {"key": organisation_key})
+            if organisation_key is not None
+            else (_FIRST_HEADS, {"limit": limit})
+        )
+        if self._fast is not None and not self._session.in_transaction():
+            rows = [tuple(record.values()) for record in self._fast.all(statement, params)]
         else:
-            rows = self._session.execute(_FIRST_HEADS, {"limit": limit})
+            rows = [tuple(row) for row in self._session.execute(statement, params)]
         return [
             RegisterHead(key, RegisterVersionId(version_id) if version_id is not None else None)
             for key, version_id in rows

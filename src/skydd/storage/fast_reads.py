@@ -1,0 +1,145 @@
+"""Prebuilt SELECTs run straight on a pooled DBAPI connection: the hot path of every request.
+
+Each authenticated API request reads its token (with the owner) and the served
+organisation's newest register version. Through an ORM session each read costs a
+session, a transaction (``BEGIN IMMEDIATE`` on SQLite: the write lock, for a read)
+and SQLAlchemy's result machinery, about ten times the query itself (see
+docs/benchmarks.md). Here a statement is compiled once per dialect, executed on a
+raw pooled connection in the driver's own mode (autocommit on SQLite, an implicit
+transaction the pool rolls back on PostgreSQL), and each column is converted with
+the type's own result processor, so values come back exactly as the ORM gives them.
+
+Use it only for single-statement reads that need no isolation from a write in the
+same unit of work: :class:`~skydd.storage.unit_of_work.SqlUnitOfWork` routes a read
+here only while its session has not begun a transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, Select
+
+Processor = Callable[[Any], Any] | None
+
+
+class Record(dict[str, Any]):
+    """One result row, by column name, readable as attributes too (as ORM rows are)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    positional: tuple[str, ...] | None
+    defaults: Mapping[str, Any]
+    """The statement's own bound values (a ``LIMIT 1`` in a subquery, say)."""
+    names: tuple[str, ...]
+    processors: tuple[Processor, ...]
+
+    def parameters(self, params: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        merged = {**self.defaults, **params}
+        if self.positional is None:
+            return merged
+        return tuple(merged[name] for name in self.positional)
+
+    def record(self, raw: Sequence[Any]) -> Record:
+        return Record(
+            (name, value if process is None else process(value))
+            for name, value, process in zip(self.names, raw, self.processors, strict=True)
+        )
+
+
+class FastReads:
+    """Runs prebuilt statements on ``engine`` without an ORM session or transaction.
+
+    On SQLite each thread reads on a connection of its own, taken out of the pool
+    once and kept: a read then never waits for a pooled connection, and in WAL mode
+    never for a writer, so the API may run it on the event loop (``never_waits``).
+    Elsewhere a read borrows a pooled connection, which can wait: run it in a thread.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._prepared: dict[int, _Prepared] = {}
+        self._lock = threading.Lock()
+        self._own = threading.local()
+        self._kept: list[Any] = []
+        self.never_waits = engine.dialect.name == "sqlite"
+
+    def all(self, statement: Select[Any], params: Mapping[str, Any]) -> list[Record]:
+        """Every row of ``statement`` with ``params`` (plain string and number values)."""
+        prepared = self._prepare(statement)
+        if self.never_waits:
+            return self._run(self._thread_connection(), prepared, params)
+        connection = self._engine.raw_connection()
+        try:
+            return self._run(connection, prepared, params)
+        finally:
+            connection.close()  # back to the pool, which ends the implicit transaction
+
+    def close(self) -> None:
+        """Close the connections kept per thread (when the engine is disposed)."""
+        with self._lock:
+            kept, self._kept = self._kept, []
+        for connection in kept:
+            connection.close()
+
+    def _thread_connection(self) -> Any:
+        connection = getattr(self._own, "connection", None)
+        if connection is None:
+            fairy = self._engine.raw_connection()  # runs the engine's connect hooks
+            fairy.detach()
+            connection = self._own.connection = fairy.dbapi_connection
+            with self._lock:
+                self._kept.append(connection)
+        return connection
+
+    @staticmethod
+    def _run(connection: Any, prepared: _Prepared, params: Mapping[str, Any]) -> list[Record]:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(prepared.sql, prepared.parameters(params))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [prepared.record(row) for row in rows]
+
+    def first(self, statement: Select[Any], params: Mapping[str, Any]) -> Record | None:
+        """The first row of ``statement``, if any."""
+        rows = self.all(statement, params)
+        return rows[0] if rows else None
+
+    def _prepare(self, statement: Select[Any]) -> _Prepared:
+        # Keyed by identity: callers pass module-level statements built once.
+        prepared = self._prepared.get(id(statement))
+        if prepared is not None:
+            return prepared
+        dialect = self._engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        columns = list(statement.selected_columns)
+        prepared = _Prepared(
+            sql=compiled.string,
+            positional=tuple(compiled.positiontup or ()) if compiled.positional else None,
+            defaults={
+                name: bind.effective_value
+                for name, bind in compiled.binds.items()
+                if bind.effective_value is not None
+            },
+            names=tuple(str(column.key) for column in columns),
+            processors=tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in columns
+            ),
+        )
+        with self._lock:
+            self._prepared[id(statement)] = prepared
+        return prepared
