@@ -24,8 +24,11 @@ from skydd.api.log_hygiene import PersonalDataFilter
 from skydd.asgi import create_app
 from skydd.bootstrap import Container
 from skydd.cli.main import app as cli
+from skydd.domain.access_vocabulary import Scope
+from skydd.services.accounts import add_user, create_token
 from tests.conftest import MESTRO
 from tests.web.conftest import publish
+from tests.web.test_console_support import CSRF, PASSWORD
 
 EMAIL = "anna.svensson@example.com"
 PHONE = "+46701740605"
@@ -185,4 +188,63 @@ def test_register_check_logs_no_personal_data(
     assert "retention[0].period:" in result.output
     assert "Traceback" not in result.output
     assert _leaks(result.output) == []
+    _assert_no_personal_data_logged(raw_logs)
+
+
+@pytest.mark.parametrize("value", SEEDED)
+def test_guarded_and_console_error_paths_never_echo_or_log_personal_data(
+    container: Container, raw_logs: pytest.LogCaptureFixture, value: str
+) -> None:
+    """Refused tokens, a caller without the right, bad references, the console's forms."""
+    publish(container, MESTRO)
+    uow, clock = container.uow, container.clock
+    hasher = container.password_hasher
+    add_user(
+        uow(), clock, hasher, "ro", roles=["read_only"], password=PASSWORD, actor="t", origin="t"
+    )
+    limited, _ = create_token(
+        uow(),
+        clock,
+        container.token_hasher,
+        name="t",
+        scopes=frozenset({Scope("register:read")}),
+        owner="ro",
+        actor="t",
+        origin="t",
+    )
+    app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
+    _unfiltered(raw_logs)
+    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    bad = {"Authorization": f"Bearer {value}"}
+    forged = {"Authorization": f"Bearer skydd_0123456789abcdef_{value}"}
+    weak = {"Authorization": f"Bearer {limited}"}
+
+    answers = [
+        client.get("/api/v1/audit/verify", headers=bad),
+        client.get("/api/v1/audit/anchor", headers=forged),
+        client.get(f"/api/v1/breaches/{value}", headers=bad),
+        client.get(f"/api/v1/breaches/{value}", headers=weak),
+        client.get("/api/v1/breaches", headers=weak, params={"q": value}),
+        client.get(f"/api/v1/breaches/{value}%00", headers=weak),
+        client.get("/console/login", params={"next": value}),
+        client.post("/console/login", data={"username": value, "password": value}),
+        client.get("/console", headers={"Cookie": f"skydd_session={value}"}),
+        client.post("/console/password", data={"current_password": value}),
+        client.post("/console/logout", data={"csrf_token": value}),
+    ]
+    login_page = client.get("/console/login")
+    token = CSRF.search(login_page.text)
+    assert token is not None
+    answers.append(
+        client.post(
+            "/console/login",
+            data={"username": value, "password": value, "csrf_token": token.group(1)},
+        )
+    )
+
+    statuses = [a.status_code for a in answers]
+    assert statuses == [401, 401, 401, 403, 403, 400, 200, 403, 303, 401, 303, 422]
+    for answer in answers:
+        headers = "\n".join(f"{k}: {v}" for k, v in answer.headers.items())
+        assert _leaks(answer.text + headers) == [], answer.request.url
     _assert_no_personal_data_logged(raw_logs)
