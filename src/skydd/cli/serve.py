@@ -46,6 +46,7 @@ def serve(
     console.print(f"policy:   {base}/policy")
     console.print(f"API docs: {base}/docs")
     console.print(f"ROPA:     {base}/api/v1/ropa")
+    console.print(f"console:  {base}/console")
     container.close()
     # The server builds its own container from the same environment (see skydd.asgi).
     uvicorn.run(
