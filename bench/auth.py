@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 from bench.timing import median_ms
 from fastapi import Depends
 from fastapi.testclient import TestClient
@@ -94,94 +95,109 @@ def token_check(container: Container, token: str) -> None:
         served_roles(uow, container.role_cache, container.organisation_key)
 
 
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/skydd_bench"
+
+
+def measure(url: str, runs: int) -> dict[str, float]:
+    """Every row of the table, on the database at ``url`` (migrated here, Mestro stored)."""
+    settings = Settings(database=DatabaseSettings(url=url))
+    container = build_container(settings, clock=SystemClock())
+    migrator.upgrade(container.engine)
+    store_register(container.uow(), container.clock, load_register(ROOT / "examples/mestro"), "m")
+    add_user(
+        container.uow(),
+        container.clock,
+        container.password_hasher,
+        "auditor",
+        roles=["auditor"],
+        password=PASSWORD,
+        actor="bench",
+        origin="bench",
+    )
+    token, _ = create_token(
+        container.uow(),
+        container.clock,
+        container.token_hasher,
+        name="bench",
+        scopes=frozenset({Scope("audit:read")}),
+        owner="auditor",
+        actor="bench",
+        origin="bench",
+    )
+    app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
+    app.get("/bench/public")(lambda: {"ok": 1})
+    app.get("/bench/protected", dependencies=[Depends(require(Action.AUDIT_READ))])(
+        lambda: {"ok": 1}
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(app) as client:
+        assert client.get("/bench/protected", headers=headers).status_code == 200
+        assert client.get("/bench/protected").status_code == 401
+        public_samples, protected_samples, overheads = paired_samples(
+            lambda: client.get("/bench/public"),
+            lambda: client.get("/bench/protected", headers=headers),
+            runs,
+        )
+    check_alone = median_ms(lambda: token_check(container, token), runs, warmups=10)
+    login = median_ms(
+        lambda: authenticate_password(
+            container.uow(),
+            container.clock,
+            container.password_hasher,
+            "auditor",
+            PASSWORD,
+            origin="bench",
+        ),
+        max(10, runs // 20),
+        warmups=3,
+    )
+    container.close()
+    return {
+        "reference: public request, no auth": statistics.median(public_samples),
+        "token-authenticated request": statistics.median(protected_samples),
+        "token check overhead": statistics.median(overheads),
+        "token check alone (service call, no HTTP)": check_alone,
+        "login (argon2id verify + lockout bookkeeping + audit)": login,
+    }
+
+
+def fresh_postgres_database() -> None:
+    """Drop and create the bench's own PostgreSQL database."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS skydd_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE skydd_bench")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=600)
     arguments = parser.parse_args()
     runs = arguments.runs
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database=DatabaseSettings(url=f"sqlite:///{tmp}/bench.db"))
-        container = build_container(settings, clock=SystemClock())
-        migrator.upgrade(container.engine)
-        store_register(
-            container.uow(), container.clock, load_register(ROOT / "examples/mestro"), "m"
-        )
-        add_user(
-            container.uow(),
-            container.clock,
-            container.password_hasher,
-            "auditor",
-            roles=["auditor"],
-            password=PASSWORD,
-            actor="bench",
-            origin="bench",
-        )
-        token, _ = create_token(
-            container.uow(),
-            container.clock,
-            container.token_hasher,
-            name="bench",
-            scopes=frozenset({Scope("audit:read")}),
-            owner="auditor",
-            actor="bench",
-            origin="bench",
-        )
-        app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
-        app.get("/bench/public")(lambda: {"ok": 1})
-        app.get("/bench/protected", dependencies=[Depends(require(Action.AUDIT_READ))])(
-            lambda: {"ok": 1}
-        )
-        headers = {"Authorization": f"Bearer {token}"}
-        with TestClient(app) as client:
-            assert client.get("/bench/protected", headers=headers).status_code == 200
-            assert client.get("/bench/protected").status_code == 401
-            public_samples, protected_samples, overheads = paired_samples(
-                lambda: client.get("/bench/public"),
-                lambda: client.get("/bench/protected", headers=headers),
-                runs,
-            )
-        public = statistics.median(public_samples)
-        protected = statistics.median(protected_samples)
-        overhead = statistics.median(overheads)
-        check_alone = median_ms(lambda: token_check(container, token), runs, warmups=10)
-        login = median_ms(
-            lambda: authenticate_password(
-                container.uow(),
-                container.clock,
-                container.password_hasher,
-                "auditor",
-                PASSWORD,
-                origin="bench",
-            ),
-            max(10, runs // 20),
-            warmups=3,
-        )
-        container.close()
+        sqlite = measure(f"sqlite:///{tmp}/bench.db", runs)
+    fresh_postgres_database()
+    postgres = measure(PG_BENCH, runs)
     payload = {
         "benchmark": "auth",
         "date": dt.datetime.now(dt.UTC).date().isoformat(),  # noqa: TID251 - wall clock of the run
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
-        "database": "SQLite file",
+        "database": "SQLite file (the target); PostgreSQL 15 on localhost beside it",
         "statistic": "median wall time, ms; overhead: median of paired differences",
         "runs": runs,
         "client": "one TestClient session (one event loop, as under uvicorn)",
-        "results_ms": {
-            "reference: public request, no auth": round(public, 3),
-            "token-authenticated request": round(protected, 3),
-            "token check overhead": round(overhead, 3),
-            "token check alone (service call, no HTTP)": round(check_alone, 3),
-            "login (argon2id verify + lockout bookkeeping + audit)": round(login, 3),
-        },
+        "results_ms": {name: round(ms, 3) for name, ms in sqlite.items()},
+        "results_ms_postgresql": {name: round(ms, 3) for name, ms in postgres.items()},
         "targets_ms": {"token check overhead": 1.0, "login": 150.0},
     }
     RESULTS.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    rows = "\n".join(f"| {name} | {ms:.3f} |" for name, ms in payload["results_ms"].items())
+    rows = "\n".join(f"| {name} | {ms:.3f} | {postgres[name]:.3f} |" for name, ms in sqlite.items())
     table = (
-        f"{BEGIN}\n### auth ({payload['date']}, {payload['machine']}, SQLite, {runs} request "
+        f"{BEGIN}\n### auth ({payload['date']}, {payload['machine']}, {runs} request "
         f"pairs, each a public and a protected request in alternating order; overhead is the "
         f"median of the pairs' differences; login median of {max(10, runs // 20)})\n\n"
-        f"| step | ms |\n|---|---|\n"
+        f"| step | SQLite ms | PostgreSQL ms |\n|---|---|---|\n"
         f"{rows}\n{END}"
     )
     text = DOC.read_text(encoding="utf-8")
