@@ -97,13 +97,13 @@ def test_a_warm_check_runs_two_selects_outside_any_transaction(
     fast = container.fast_reads
     assert fast is not None
     direct: list[object] = []
-    run = fast.all
+    prepare = fast._prepare  # every fast read prepares its statement (cached) first
 
-    def recorded(statement: Any, params: Any) -> Any:
+    def recorded(statement: Any) -> Any:
         direct.append(statement)
-        return run(statement, params)
+        return prepare(statement)
 
-    monkeypatch.setattr(fast, "all", recorded)
+    monkeypatch.setattr(fast, "_prepare", recorded)
     selects.clear()
     assert check() == ("auditor",)
     # Token with owner, then the newest register version: straight on a pooled

@@ -56,3 +56,18 @@ def test_register_heads_read_the_same_with_and_without_the_session(
     assert fast == in_session
     assert [head.organisation_key for head in fast] == ["mestro", "northwind_health"]
     assert by_key == [fast[0]] and fast[0].version_id is not None
+
+
+def test_a_unit_of_work_gives_its_borrowed_connection_back(
+    container: Container, clock: FakeClock
+) -> None:
+    store_register(container.uow(), clock, load_register(MESTRO), "m")
+    pool = container.engine.pool
+    uow = container.uow()
+    with uow:
+        uow.registers.heads(None, limit=2)
+        uow.registers.heads("mestro", limit=2)  # the same borrowed connection
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    with container.engine.connect() as conn:  # back in the pool out of autocommit
+        assert conn.connection.dbapi_connection is not None
+        assert getattr(conn.connection.dbapi_connection, "autocommit", False) is False

@@ -18,7 +18,7 @@ from skydd.services.ports import (
     StaffUserRepository,
     SubjectRepository,
 )
-from skydd.storage.fast_reads import FastReads
+from skydd.storage.fast_reads import BorrowedReads, FastReads
 from skydd.storage.field_crypto import CryptoSource, FieldCrypto
 from skydd.storage.keyring import KeyringError
 from skydd.storage.repositories.accounts import SqlApiTokenRepository, SqlStaffUserRepository
@@ -56,6 +56,7 @@ class SqlUnitOfWork:
         self._register_cache = register_cache or RegisterCache()
         self._crypto = crypto or _no_keys
         self._session: Session | None = None
+        self._reads: BorrowedReads | None = None
         self._depth = 0
 
     def __enter__(self) -> Self:
@@ -65,12 +66,13 @@ class SqlUnitOfWork:
             session = self._session_factory()
             self._session = session
             self.organisations = SqlOrganisationRepository(session)
-            self.registers = SqlRegisterRepository(session, self._register_cache, self._fast)
+            reads = self._reads = self._fast.borrowing() if self._fast is not None else None
+            self.registers = SqlRegisterRepository(session, self._register_cache, reads)
             self.policies = SqlPolicyRepository(session)
             self.audit = SqlAuditRepository(session)
             self.breaches = SqlBreachRepository(session)
             self.users = SqlStaffUserRepository(session, self._crypto)
-            self.tokens = SqlApiTokenRepository(session, self._fast)
+            self.tokens = SqlApiTokenRepository(session, reads)
             self.sessions = SqlStaffSessionRepository(session)
             self.subjects = SqlSubjectRepository(session, self._crypto)
         return self
@@ -86,6 +88,9 @@ class SqlUnitOfWork:
             self._session.rollback()
             self._session.close()
             self._session = None
+            if self._reads is not None:
+                self._reads.release()
+                self._reads = None
 
     def commit(self) -> None:
         """Make the work of this unit durable."""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from skydd.domain.access_vocabulary import Scope
 from skydd.domain.credentials import ApiToken, StaffUser, TokenId, TokenOwner, UserId
 from skydd.domain.errors import NotFoundError
-from skydd.storage.fast_reads import FastReads, Record
+from skydd.storage.fast_reads import BorrowedReads, Record
 from skydd.storage.field_crypto import CryptoSource
 from skydd.storage.tables import ApiTokenRow, StaffUserRow
 from skydd.storage.totp_secrets import open_totp, seal_totp
@@ -80,7 +80,7 @@ class SqlApiTokenRepository:
     has not begun a transaction (``storage.fast_reads``).
     """
 
-    def __init__(self, session: Session, fast: FastReads | None = None) -> None:
+    def __init__(self, session: Session, fast: BorrowedReads | None = None) -> None:
         self._session = session
         self._fast = fast
 

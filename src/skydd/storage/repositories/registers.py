@@ -15,7 +15,7 @@ from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import register_json
 from skydd.domain.register import Register
 from skydd.services.ports import RegisterHead, StoredRegister
-from skydd.storage.fast_reads import FastReads
+from skydd.storage.fast_reads import BorrowedReads
 from skydd.storage.tables import OrganisationRow, RegisterVersionRow
 
 _ORGANISATIONS = OrganisationRow.__table__
@@ -72,7 +72,10 @@ class SqlRegisterRepository:
     """Register versions in the SQL database."""
 
     def __init__(
-        self, session: Session, cache: RegisterCache | None = None, fast: FastReads | None = None
+        self,
+        session: Session,
+        cache: RegisterCache | None = None,
+        fast: BorrowedReads | None = None,
     ) -> None:
         self._session = session
         self._cache = cache or RegisterCache()
