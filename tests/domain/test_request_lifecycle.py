@@ -1,0 +1,101 @@
+"""The lifecycle of a data subject request: allowed moves, rejection, extension in time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skydd.domain.errors import ConflictError, InvalidInput
+from skydd.domain.request_deadlines import deadlines_for
+from skydd.domain.requests import (
+    NEXT_STATUSES,
+    Channel,
+    DataSubjectRequest,
+    RequestStatus,
+    RequestType,
+    advance,
+    extend,
+    new_request,
+    parse_request_type,
+    reject,
+)
+
+pytestmark = pytest.mark.promise("P17")
+
+AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+RECEIVED = dt.date(2026, 11, 25)
+
+
+def received(request_type: RequestType = RequestType.ACCESS) -> DataSubjectRequest:
+    return new_request(request_type, Channel.EMAIL, deadlines_for(RECEIVED, "SE"))
+
+
+def test_the_happy_path_and_the_final_state() -> None:
+    request = received()
+    for status in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED):
+        request = advance(request, status, AT)
+    assert request.status is RequestStatus.COMPLETED and request.is_final
+    with pytest.raises(ConflictError, match="completed request cannot become in_progress"):
+        advance(request, RequestStatus.IN_PROGRESS, AT)
+
+
+def test_nothing_runs_before_verification() -> None:
+    with pytest.raises(ConflictError):
+        advance(received(), RequestStatus.IN_PROGRESS, AT)
+    with pytest.raises(ConflictError):
+        advance(received(), RequestStatus.COMPLETED, AT)
+
+
+def test_a_rejection_carries_its_reason_and_is_final() -> None:
+    with pytest.raises(InvalidInput, match="use reject"):
+        advance(received(), RequestStatus.REJECTED, AT)
+    with pytest.raises(InvalidInput):
+        reject(received(), "   ", AT)
+    rejected = reject(received(), "Manifestly unfounded: the same request weekly.", AT)
+    assert rejected.rejected_because == "Manifestly unfounded: the same request weekly."
+    assert rejected.is_final
+    with pytest.raises(ConflictError):
+        reject(rejected, "again", AT)
+
+
+def test_an_extension_moves_the_deadline_once_and_only_in_time() -> None:
+    request = advance(received(), RequestStatus.VERIFIED, AT)
+    assert request.due_on == dt.date(2026, 12, 28)
+    extended = extend(request, "Many systems to search.", dt.date(2026, 12, 28), AT)
+    assert extended.status is RequestStatus.VERIFIED  # extension is not a state
+    assert extended.due_on == dt.date(2027, 2, 25)
+    with pytest.raises(ConflictError, match="already been extended"):
+        extend(extended, "again", dt.date(2026, 12, 1), AT)
+    with pytest.raises(ConflictError, match="too late to extend"):
+        extend(request, "late", dt.date(2026, 12, 29), AT)
+    done = advance(advance(request, RequestStatus.IN_PROGRESS, AT), RequestStatus.COMPLETED, AT)
+    with pytest.raises(ConflictError):
+        extend(done, "after the fact", dt.date(2026, 12, 1), AT)
+
+
+def test_request_types_parse_and_name_their_article() -> None:
+    assert parse_request_type(" Erasure ") is RequestType.ERASURE
+    assert [t.article for t in RequestType] == [15, 16, 17, 18, 20, 21]
+    with pytest.raises(InvalidInput) as caught:
+        parse_request_type("anna@example.com")
+    assert "anna" not in str(caught.value) and "access" in str(caught.value)
+
+
+@given(st.lists(st.sampled_from(list(RequestStatus)), max_size=8))
+def test_every_reachable_state_follows_the_table(moves: list[RequestStatus]) -> None:
+    request = received()
+    for to in moves:
+        allowed = to in NEXT_STATUSES[request.status]
+        try:
+            request = (
+                reject(request, "reason", AT)
+                if to is RequestStatus.REJECTED
+                else advance(request, to, AT)
+            )
+        except ConflictError:
+            assert not allowed
+        else:
+            assert allowed and request.status is to
