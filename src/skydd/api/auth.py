@@ -189,8 +189,9 @@ def _check_on_loop(container: Container, presented: str) -> Checked | None:
     if fast is None or not fast.never_waits:
         return None
     uow = container.uow()
-    verified = verify_token(uow, container.clock, container.token_hasher, presented)
-    served = cached_served_roles(uow, container.role_cache, container.organisation_key)
+    with uow:
+        verified = verify_token(uow, container.clock, container.token_hasher, presented)
+        served = cached_served_roles(uow, container.role_cache, container.organisation_key)
     return None if served is None else (verified, served)
 
 

@@ -156,7 +156,7 @@ class NulGuard:
             await self.app(scope, receive, send)
             return
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
-        if "\x00" in scope["path"] or _has_nul(raw_path) or _has_nul(scope["query_string"]):
+        if _has_nul(raw_path) or _has_nul(scope["query_string"]):
             await _nul_refused()(scope, receive, send)
             return
         tail = b""

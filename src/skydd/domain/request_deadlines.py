@@ -48,10 +48,13 @@ class RequestDeadlines:
     """The legal deadline: one month from receipt, moved to a working day."""
     extended_due_on: dt.date
     """The deadline when extended (three months), moved to a working day."""
-    extension_notice_by: dt.date
-    """An extension must be announced by this day: the end of the first month."""
     target_on: dt.date
     """The internal target: ``target_days`` after receipt, never after ``due_on``."""
+
+    @property
+    def extension_notice_by(self) -> dt.date:
+        """An extension must be announced by this day: the end of the first month."""
+        return self.due_on
 
     def due(self, *, extended: bool) -> dt.date:
         """The deadline in force."""
@@ -78,6 +81,5 @@ def deadlines_for(
         received_on=received_on,
         due_on=due_on,
         extended_due_on=period_end(received_on, EXTENDED_MONTHS, country),
-        extension_notice_by=due_on,
         target_on=min(received_on + dt.timedelta(days=target_days), due_on),
     )

@@ -200,7 +200,7 @@ def change_password(
         user = uow.users.get(member.user.id)
         if user is None:  # deleted meanwhile
             raise AuthenticationFailed
-        _end_all(uow, clock, user.id)
+        end_live_sessions(uow, clock.now(), user.id)
         signed_in = _open(uow, clock, hasher, policy, user, None)
         uow.commit()
     return signed_in
@@ -213,7 +213,7 @@ def end_sessions(uow: UnitOfWork, clock: Clock, user_id: UserId) -> int:
     request; this makes it immediate and visible in the table. Returns how many ended.
     """
     with uow:
-        count = _end_all(uow, clock, user_id)
+        count = end_live_sessions(uow, clock.now(), user_id)
         uow.commit()
     return count
 
@@ -225,10 +225,6 @@ def is_username(text: str) -> bool:
     except InvalidInput:
         return False
     return True
-
-
-def _end_all(uow: UnitOfWork, clock: Clock, user_id: UserId) -> int:
-    return end_live_sessions(uow, clock.now(), user_id)
 
 
 def _open(

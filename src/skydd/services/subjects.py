@@ -33,7 +33,7 @@ from skydd.domain.subjects import (
     single_match,
 )
 from skydd.services.audit import record
-from skydd.services.register import resolve_organisation
+from skydd.services.register import current_register
 from skydd.services.unit_of_work import UnitOfWork
 
 
@@ -186,12 +186,8 @@ def set_attribute(
 
 
 def _organisation(uow: UnitOfWork, key: str | None) -> tuple[OrganisationId, Register]:
-    org_id = resolve_organisation(uow, key)
-    stored = uow.registers.latest(org_id)
-    if stored is None:
-        msg = "the organisation has no stored register"
-        raise NotFoundError(msg)
-    return org_id, stored.register
+    stored = current_register(uow, key)
+    return stored.organisation_id, stored.register
 
 
 def _subject(uow: UnitOfWork, org_id: OrganisationId, subject_id: SubjectId) -> Subject:

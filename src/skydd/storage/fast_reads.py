@@ -128,11 +128,6 @@ class FastReads:
             cursor.close()
         return [prepared.record(row) for row in rows]
 
-    def first(self, statement: Select[Any], params: Mapping[str, Any]) -> Record | None:
-        """The first row of ``statement``, if any."""
-        rows = self.all(statement, params)
-        return rows[0] if rows else None
-
     def _prepare(self, statement: Select[Any]) -> _Prepared:
         # Keyed by identity: callers pass module-level statements built once.
         prepared = self._prepared.get(id(statement))
