@@ -27,8 +27,9 @@ from skydd.cli.main import app as cli
 from skydd.domain.access_vocabulary import Scope
 from skydd.services.accounts import add_user, create_token
 from tests.conftest import MESTRO
+from tests.staff import PASSWORD
 from tests.web.conftest import publish
-from tests.web.test_console_support import CSRF, PASSWORD
+from tests.web.test_console_support import CSRF
 
 EMAIL = "anna.svensson@example.com"
 PHONE = "+46701740605"

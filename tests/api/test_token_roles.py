@@ -21,11 +21,12 @@ from skydd.domain.access_vocabulary import Action, Scope
 from skydd.domain.audit import AuditAction, AuditEvent, UnreadableEvent
 from skydd.domain.register import Register
 from skydd.domain.roles import RoleDefinition
-from skydd.services.accounts import add_user, create_token, disable_user
+from skydd.services.accounts import create_token, disable_user
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
+from tests.staff import add_staff
 
 pytestmark = pytest.mark.promise("P12")
 
@@ -91,15 +92,7 @@ def test_a_role_from_a_newly_loaded_register_applies_without_restart(
     mestro: Register,
 ) -> None:
     store_register(operator.uow(), clock, with_reviewer(mestro, Action.REGISTER_READ), "v1")
-    add_user(
-        operator.uow(),
-        clock,
-        operator.password_hasher,
-        "rita",
-        roles=["reviewer"],
-        actor="test",
-        origin="test",
-    )
+    add_staff(operator, "rita", ("reviewer",))
     headers = bearer(operator, clock, "rita")
     refused = client.get(VERIFY, headers=headers)
     assert refused.status_code == 403
@@ -124,15 +117,7 @@ def test_a_disabled_owner_is_refused_on_the_next_request_and_audited(
     mestro: Register,
 ) -> None:
     store_register(operator.uow(), clock, mestro, "m")
-    add_user(
-        operator.uow(),
-        clock,
-        operator.password_hasher,
-        "ada",
-        roles=["auditor"],
-        actor="test",
-        origin="test",
-    )
+    add_staff(operator, "ada", ("auditor",))
     headers = bearer(operator, clock, "ada")
     assert client.get(VERIFY, headers=headers).status_code == 200
     disable_user(operator.uow(), clock, "ada", actor="test", origin="test")
@@ -149,15 +134,7 @@ def test_last_use_is_written_at_most_once_a_minute_by_guarded_requests(
     container: Container, clock: FakeClock, client: TestClient, mestro: Register
 ) -> None:
     store_register(container.uow(), clock, mestro, "m")
-    add_user(
-        container.uow(),
-        clock,
-        container.password_hasher,
-        "ada",
-        roles=["auditor"],
-        actor="test",
-        origin="test",
-    )
+    add_staff(container, "ada", ("auditor",))
     headers = bearer(container, clock, "ada")
 
     def last_used() -> object:

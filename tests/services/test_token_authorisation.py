@@ -22,11 +22,12 @@ from skydd.domain.access_vocabulary import Action, ActorKind, Scope
 from skydd.domain.errors import AuthenticationFailed, InvalidInput, NotFoundError
 from skydd.domain.register import Register
 from skydd.domain.roles import RoleDefinition
-from skydd.services.accounts import add_user, authenticate_token, create_token, disable_user
+from skydd.services.accounts import authenticate_token, create_token, disable_user
 from skydd.services.register import current_register, served_roles, store_register
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO, SECOND_ORG
 from tests.fakes import FakeClock
+from tests.staff import add_staff
 
 pytestmark = pytest.mark.promise("P12")
 
@@ -75,15 +76,7 @@ def test_a_warm_check_runs_two_selects_outside_any_transaction(
     container: Container, clock: FakeClock, selects: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store_register(container.uow(), clock, load_register(MESTRO), "m")
-    add_user(
-        container.uow(),
-        clock,
-        container.password_hasher,
-        "ada",
-        roles=["auditor"],
-        actor="t",
-        origin="t",
-    )
+    add_staff(container, "ada", ("auditor",))
     token = issue(container, clock, "ada")
 
     def check() -> tuple[str, ...]:
@@ -131,15 +124,7 @@ def test_a_disabled_owner_refuses_the_token_even_in_a_shared_unit_of_work(
     container: Container, clock: FakeClock
 ) -> None:
     store_register(container.uow(), clock, load_register(MESTRO), "m")
-    add_user(
-        container.uow(),
-        clock,
-        container.password_hasher,
-        "ada",
-        roles=["dpo"],
-        actor="t",
-        origin="t",
-    )
+    add_staff(container, "ada", ("dpo",))
     token = issue(container, clock, "ada")
     assert authenticate_token(container.uow(), clock, container.token_hasher, token).roles == (
         "dpo",

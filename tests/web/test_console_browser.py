@@ -22,8 +22,9 @@ from skydd.storage import migrator
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
+from tests.staff import PASSWORD, add_staff
 from tests.web.browsing import ARTIFACTS, serving
-from tests.web.test_console_support import PASSWORD, SESSION_COOKIE, add_staff
+from tests.web.test_console_support import SESSION_COOKIE
 
 pytestmark = [pytest.mark.browser, pytest.mark.promise("P12")]
 

@@ -15,12 +15,11 @@ import pytest
 from skydd.bootstrap import Container
 from skydd.domain.audit import AuditAction, AuditEvent
 from skydd.services.audit import verify_audit
+from tests.staff import PASSWORD, add_staff
 from tests.web.test_console_support import (
     LOGIN_COOKIE,
     NEW_PASSWORD,
-    PASSWORD,
     Console,
-    add_staff,
     another_browser,
     open_console,
 )

@@ -13,12 +13,11 @@ from skydd.domain.audit import AuditAction
 from skydd.domain.credentials import totp_code
 from skydd.services.accounts import disable_user, enroll_totp
 from tests.fakes import FakeClock
+from tests.staff import PASSWORD, add_staff
 from tests.web.test_console_support import (
     NEW_PASSWORD,
-    PASSWORD,
     SESSION_COOKIE,
     Console,
-    add_staff,
     another_browser,
     open_console,
 )

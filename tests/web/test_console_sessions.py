@@ -15,13 +15,12 @@ from skydd.services.accounts import disable_user
 from skydd.services.sessions import secret_hash
 from skydd.storage.tables import StaffSessionRow
 from tests.fakes import FakeClock
+from tests.staff import PASSWORD, add_staff
 from tests.web.test_console_support import (
     CSRF,
     LOGIN_COOKIE,
-    PASSWORD,
     SESSION_COOKIE,
     Console,
-    add_staff,
     another_browser,
     open_console,
     set_cookie_headers,

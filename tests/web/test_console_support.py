@@ -19,12 +19,11 @@ from skydd.asgi import create_app
 from skydd.bootstrap import Container
 from skydd.domain.audit import AuditEvent, UnreadableEvent
 from skydd.domain.credentials import StaffUser
-from skydd.services.accounts import add_user
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO
+from tests.staff import PASSWORD, add_staff
 
-PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a new and longer passphrase"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SESSION_COOKIE = "skydd_session"
@@ -102,23 +101,6 @@ def serve(container: Container, *, base_url: str = "http://testserver") -> TestC
     """The whole app in a test client that does not follow redirects."""
     app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
     return TestClient(app, base_url=base_url, follow_redirects=False)
-
-
-def add_staff(
-    container: Container, username: str, roles: tuple[str, ...], password: str | None = PASSWORD
-) -> str | None:
-    """Add an account; the generated one-time password when ``password`` is None."""
-    _, generated = add_user(
-        container.uow(),
-        container.clock,
-        container.password_hasher,
-        username,
-        roles=roles,
-        password=password,
-        actor="cli:test",
-        origin="cli",
-    )
-    return generated
 
 
 def open_console(container: Container, *, base_url: str = "http://testserver") -> Console:

@@ -1,0 +1,25 @@
+"""Staff accounts for tests: one way to add a member with roles, whatever the test is about."""
+
+from __future__ import annotations
+
+from skydd.bootstrap import Container
+from skydd.services.accounts import add_user
+
+PASSWORD = "correct horse battery staple"
+
+
+def add_staff(
+    container: Container, username: str, roles: tuple[str, ...], password: str | None = PASSWORD
+) -> str | None:
+    """Add an account; the generated one-time password when ``password`` is None."""
+    _, generated = add_user(
+        container.uow(),
+        container.clock,
+        container.password_hasher,
+        username,
+        roles=roles,
+        password=password,
+        actor="cli:test",
+        origin="cli",
+    )
+    return generated
