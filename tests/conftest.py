@@ -13,12 +13,13 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from skydd.bootstrap import Container, build_container
-from skydd.config import DatabaseSettings, KeySettings, Settings
+from skydd.config import DatabaseSettings, KeySettings, MailSettings, Settings
 from skydd.storage import migrator
 from skydd.storage.engine import make_engine
 from skydd.storage.keyring import Keyring
 from skydd.storage.tables import Base
 from tests.fakes import FakeClock
+from tests.smtp import Mailbox, running_smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
 MESTRO = ROOT / "examples" / "mestro"
@@ -95,10 +96,26 @@ def keyring_text() -> str:
     return Keyring.fresh().export_json()
 
 
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[tuple[int, Mailbox]]:
+    """A real SMTP server on 127.0.0.1 per test worker: its port and its mailbox."""
+    with running_smtp_server() as server:
+        yield server
+
+
 @pytest.fixture
-def settings(db_url: str, keyring_text: str) -> Settings:
+def mailbox(smtp: tuple[int, Mailbox]) -> Mailbox:
+    """The server's mailbox, emptied for this test."""
+    smtp[1].clear()
+    return smtp[1]
+
+
+@pytest.fixture
+def settings(db_url: str, keyring_text: str, smtp: tuple[int, Mailbox]) -> Settings:
     return Settings(
-        database=DatabaseSettings(url=db_url), keys=KeySettings(keyring=SecretStr(keyring_text))
+        database=DatabaseSettings(url=db_url),
+        keys=KeySettings(keyring=SecretStr(keyring_text)),
+        mail=MailSettings(port=smtp[0]),
     )
 
 

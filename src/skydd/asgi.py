@@ -17,13 +17,18 @@ from skydd.config import Settings
 from skydd.web import routes as web_routes
 
 
-def create_app(container: Container, *, rate_limit: TokenBuckets | None = None) -> FastAPI:
+def create_app(
+    container: Container,
+    *,
+    rate_limit: TokenBuckets | None = None,
+    intake_limit: TokenBuckets | None = None,
+) -> FastAPI:
     """The whole HTTP surface: API under /api/v1, the policy and its embed at the root.
 
     The hardening middleware of ``create_api`` (headers, size and rate limits) covers
     the web pages too.
     """
-    app = create_api(container, rate_limit=rate_limit)
+    app = create_api(container, rate_limit=rate_limit, intake_limit=intake_limit)
     web_routes.install(app)
     return app
 

@@ -10,9 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from skydd.config import Settings
 from skydd.documents.policy_rendering import PolicyRendering
+from skydd.documents.request_mail import RequestMailWriter
 from skydd.domain.clock import Clock
-from skydd.services.ports import PasswordHasher, PolicyRenderer, TokenHasher
+from skydd.mail.smtp import SmtpMailer
+from skydd.services.ports import Mailer, PasswordHasher, PolicyRenderer, RequestMail, TokenHasher
 from skydd.services.register import RoleCache
+from skydd.services.request_verification import CodeMail
 from skydd.services.unit_of_work import UnitOfWork
 from skydd.storage.engine import make_engine
 from skydd.storage.fast_reads import FastReads
@@ -48,6 +51,10 @@ class Container:
     """argon2id for staff passwords (ADR 0011); shared by the CLI, API and web."""
     token_hasher: TokenHasher = field(repr=False)
     """The keyed HMAC of API token secrets, under the deployment's secret key."""
+    mailer: Mailer = field(repr=False)
+    """Outgoing mail through the configured SMTP server."""
+    request_mail: RequestMail = field(repr=False)
+    """Writes the mail of data subject requests."""
     register_cache: RegisterCache = field(default_factory=RegisterCache, repr=False)
     """Validated registers by content hash, shared by every unit of work."""
     role_cache: RoleCache = field(default_factory=RoleCache, repr=False)
@@ -73,6 +80,12 @@ class Container:
             inline = keys.keyring.get_secret_value() if keys.keyring is not None else None
             self._field_crypto = FieldCrypto.of(load_keyring(keys.file, inline))
         return self._field_crypto
+
+    def code_mail(self) -> CodeMail:
+        """What sending a verification code needs, from this deployment's parts."""
+        return CodeMail(
+            self.token_hasher, self.mailer, self.request_mail, self.settings.mail.sender
+        )
 
     @property
     def organisation_key(self) -> str | None:
@@ -106,6 +119,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         fast_reads=FastReads(engine),
         password_hasher=Argon2PasswordHasher(),
         token_hasher=HmacTokenHasher.from_settings(settings.security),
+        mailer=SmtpMailer(settings.mail),
+        request_mail=RequestMailWriter(),
     )
     if settings.security.production:
         container.field_crypto()

@@ -115,6 +115,39 @@ class ConsoleSettings(BaseModel):
         return lifetime_hours
 
 
+class MailSettings(BaseModel):
+    """The SMTP server skydd sends through: verification codes, notices, staff reminders."""
+
+    host: str = Field("127.0.0.1", description="SMTP server host.")
+    port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    sender: str | None = Field(
+        None,
+        description=(
+            "From address; unset: the register's intake contact point (or its first one)."
+        ),
+    )
+    starttls: bool = Field(False, description="Upgrade the connection with STARTTLS.")
+    username: str | None = Field(None, description="SMTP user, when the server wants a login.")
+    password: SecretStr | None = Field(None, description="SMTP password.")
+    timeout_seconds: float = Field(10.0, gt=0, le=120, description="Connect and send timeout.")
+
+
+class RequestSettings(BaseModel):
+    """Data subject requests: the internal target and the public intake's limits."""
+
+    target_days: int = Field(
+        25, ge=1, le=30, description="Days from receipt staff aim to answer by (internal target)."
+    )
+    intake_per_hour: float = Field(
+        10.0,
+        gt=0,
+        description="Requests and code checks one client address may make per hour (public).",
+    )
+    intake_burst: int = Field(
+        5, ge=1, description="How many of those may come at once before the hourly rate applies."
+    )
+
+
 DEVELOPMENT_SECRET_KEY = "skydd-development-only-secret-key-never-in-production"  # noqa: S105
 """Used when no secret is set and ``production`` is off: public, so tokens hashed with
 it protect nothing against someone holding the database. Production refuses it."""
@@ -182,6 +215,10 @@ class Settings(BaseSettings):
     )
     console: ConsoleSettings = Field(
         default_factory=ConsoleSettings, description="Staff console sessions."
+    )
+    mail: MailSettings = Field(default_factory=MailSettings, description="Outgoing mail.")
+    requests: RequestSettings = Field(
+        default_factory=RequestSettings, description="Data subject requests."
     )
 
     def public_view(self) -> dict[str, Any]:

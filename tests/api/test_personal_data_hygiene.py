@@ -249,3 +249,38 @@ def test_guarded_and_console_error_paths_never_echo_or_log_personal_data(
         headers = "\n".join(f"{k}: {v}" for k, v in answer.headers.items())
         assert _leaks(answer.text + headers) == [], answer.request.url
     _assert_no_personal_data_logged(raw_logs)
+
+
+@pytest.mark.parametrize("value", SEEDED)
+def test_request_intake_never_echoes_or_logs_personal_data(
+    container: Container, raw_logs: pytest.LogCaptureFixture, value: str
+) -> None:
+    publish(container, MESTRO)
+    unlimited = TokenBuckets(per_minute=math.inf)
+    app = create_app(container, rate_limit=unlimited, intake_limit=unlimited)
+    _unfiltered(raw_logs)
+    client = TestClient(app, raise_server_exceptions=False)
+    bodies: list[dict[str, object]] = [
+        {"type": "access", "email": value},
+        {"type": "access", "phone": value},
+        {"type": "access", "personnummer": value},
+        {"type": "access", "email": EMAIL, "phone": value, "name": value, "details": value},
+        {"type": value, "email": value},
+        {"type": "access", "email": value, value: value},
+    ]
+    statuses = []
+    for body in bodies:
+        response = client.post("/api/v1/requests", json=body)
+        statuses.append(response.status_code)
+        assert _leaks(response.text) == [], body
+        if response.status_code == 202:
+            reference = response.json()["reference"]
+            for path, sent in (("verification", {"code": value}), ("code", None)):
+                answer = client.post(f"/api/v1/requests/{reference}/{path}", json=sent)
+                assert answer.status_code in {400, 409, 422, 429}
+                assert _leaks(answer.text) == []
+    for path in (f"/api/v1/requests/{value}/verification", f"/api/v1/requests/{value}/code"):
+        response = client.post(path, json={"code": "123456"})
+        assert response.status_code == 404 and _leaks(response.text) == []
+    assert 500 not in statuses and 202 in statuses
+    _assert_no_personal_data_logged(raw_logs)

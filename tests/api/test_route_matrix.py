@@ -26,13 +26,17 @@ from skydd.bootstrap import Container
 from skydd.domain.access_vocabulary import Scope
 from skydd.domain.audit import AuditAction, AuditEvent, UnreadableEvent
 from skydd.domain.breaches import BreachRisk
+from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.requests import RequestType
 from skydd.domain.roles import BUILTIN_ROLE_KEYS
 from skydd.services.accounts import add_user, create_token, revoke_token, set_password
 from skydd.services.audit import verify_audit
 from skydd.services.breaches import list_breaches, open_breach
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
+from skydd.services.requests import Submission, receive_request
 from skydd.services.sessions import sign_in
+from skydd.services.subjects import Who
 from skydd.storage.register_files import load_register
 from skydd.web.staff import csrf_signer, session_policy
 from tests.conftest import MESTRO
@@ -45,6 +49,12 @@ PUBLIC = "public"
 
 AUDIT_READERS = {"admin": 200, "dpo": 200, "auditor": 200}
 BREACH_MANAGERS = {"admin": 200, "dpo": 200}
+REQUEST_HANDLERS = {"dpo": 200}
+
+
+def anyone(status: int) -> dict[str, int]:
+    """A public route that answers every principal alike (a form sent without its body)."""
+    return dict.fromkeys(PRINCIPALS, status)
 
 
 def protected(allowed: dict[str, int]) -> dict[str, int]:
@@ -72,6 +82,16 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("GET", "/api/v1/audit/anchor"): protected(AUDIT_READERS),
     ("GET", "/api/v1/breaches"): protected(BREACH_MANAGERS),
     ("GET", "/api/v1/breaches/{reference}"): protected(BREACH_MANAGERS),
+    # data subject requests: public intake and verification, staff work
+    ("POST", "/api/v1/requests"): anyone(422),  # public; no body sent
+    ("POST", "/api/v1/requests/{reference}/code"): anyone(409),  # it names no e-mail
+    ("POST", "/api/v1/requests/{reference}/verification"): anyone(422),
+    ("GET", "/api/v1/requests"): protected(REQUEST_HANDLERS),
+    ("GET", "/api/v1/requests/{reference}"): protected(REQUEST_HANDLERS),
+    ("POST", "/api/v1/requests/received"): protected({"dpo": 422}),
+    ("POST", "/api/v1/requests/{reference}/manual-verification"): protected({"dpo": 422}),
+    ("POST", "/api/v1/requests/{reference}/extension"): protected({"dpo": 422}),
+    ("POST", "/api/v1/requests/{reference}/rejection"): protected({"dpo": 422}),
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,
@@ -135,6 +155,8 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[principal]}"}
 
     def url(self, path: str) -> str:
+        if path.startswith("/api/v1/requests/"):
+            path = path.replace("{reference}", self.values["request"])
         for name, value in self.values.items():
             path = path.replace("{" + name + "}", value)
         if path == "/static":
@@ -198,13 +220,22 @@ def world(container: Container, clock: FakeClock) -> Iterator[World]:
             origin="test",
         )
         tokens[role] = _token(container, clock, f"{role}-user")
+    request, _ = receive_request(
+        container.uow(),
+        clock,
+        None,
+        Submission(RequestType.ACCESS, {IdentifierKind.PHONE: "070-174 06 05"}),
+        who=Who("test", "test"),
+    )
     values = {
         "section": "purposes",
         "key": register.purposes[0].key,
         "version": "1",
         "reference": breach.reference,
+        "request": request.reference,
     }
-    app = create_app(container, rate_limit=TokenBuckets(per_minute=math.inf))
+    unlimited = TokenBuckets(per_minute=math.inf)
+    app = create_app(container, rate_limit=unlimited, intake_limit=unlimited)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(container, clock, client, tokens, values)
 

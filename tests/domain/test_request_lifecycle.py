@@ -16,17 +16,21 @@ from skydd.domain.requests import (
     DataSubjectRequest,
     RequestStatus,
     RequestType,
+    Verification,
     advance,
     extend,
     new_request,
     parse_request_type,
     reject,
+    verify,
 )
+from skydd.domain.verification import VerificationMethod
 
 pytestmark = pytest.mark.promise("P17")
 
 AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 RECEIVED = dt.date(2026, 11, 25)
+BY_CODE = Verification(VerificationMethod.EMAIL_CODE, AT, "requester")
 
 
 def received(request_type: RequestType = RequestType.ACCESS) -> DataSubjectRequest:
@@ -35,7 +39,9 @@ def received(request_type: RequestType = RequestType.ACCESS) -> DataSubjectReque
 
 def test_the_happy_path_and_the_final_state() -> None:
     request = received()
-    for status in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED):
+    request = verify(request, BY_CODE)
+    assert request.verification == BY_CODE
+    for status in (RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED):
         request = advance(request, status, AT)
     assert request.status is RequestStatus.COMPLETED and request.is_final
     with pytest.raises(ConflictError, match="completed request cannot become in_progress"):
@@ -62,7 +68,7 @@ def test_a_rejection_carries_its_reason_and_is_final() -> None:
 
 
 def test_an_extension_moves_the_deadline_once_and_only_in_time() -> None:
-    request = advance(received(), RequestStatus.VERIFIED, AT)
+    request = verify(received(), BY_CODE)
     assert request.due_on == dt.date(2026, 12, 28)
     extended = extend(request, "Many systems to search.", dt.date(2026, 12, 28), AT)
     assert extended.status is RequestStatus.VERIFIED  # extension is not a state
@@ -90,12 +96,36 @@ def test_every_reachable_state_follows_the_table(moves: list[RequestStatus]) -> 
     for to in moves:
         allowed = to in NEXT_STATUSES[request.status]
         try:
-            request = (
-                reject(request, "reason", AT)
-                if to is RequestStatus.REJECTED
-                else advance(request, to, AT)
-            )
+            if to is RequestStatus.REJECTED:
+                request = reject(request, "reason", AT)
+            elif to is RequestStatus.VERIFIED:
+                request = verify(request, BY_CODE)
+            else:
+                request = advance(request, to, AT)
         except ConflictError:
             assert not allowed
         else:
             assert allowed and request.status is to
+
+
+def test_verification_has_its_own_move_and_manual_needs_a_reason() -> None:
+    with pytest.raises(InvalidInput, match="use verify"):
+        advance(received(), RequestStatus.VERIFIED, AT)
+    with pytest.raises(InvalidInput, match="reason"):
+        verify(received(), Verification(VerificationMethod.MANUAL, AT, "user:dpo"))
+    checked = Verification(
+        VerificationMethod.MANUAL, AT, "user:dpo", "  Called back on file number. "
+    )
+    verified = verify(received(), checked)
+    assert verified.verification is not None
+    assert verified.verification.reason == "Called back on file number."
+    with pytest.raises(ConflictError):
+        verify(verified, BY_CODE)
+
+
+def test_references_are_unambiguous_and_distinct() -> None:
+    references = {received().reference for _ in range(500)}
+    assert len(references) == 500
+    for reference in references:
+        assert reference.startswith("R-") and len(reference) == 11
+        assert not set(reference[2:].replace("-", "")) & set("01ILOU")

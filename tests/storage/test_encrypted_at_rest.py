@@ -15,8 +15,10 @@ from sqlalchemy.engine import make_url
 
 from skydd.bootstrap import Container
 from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.requests import RequestType
 from skydd.services.accounts import add_user, enroll_totp
 from skydd.services.register import store_register
+from skydd.services.requests import Submission, receive_request
 from skydd.services.subjects import Who, record_subject, set_attribute
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO
@@ -33,6 +35,7 @@ SEEDED = {
 NAME = "Kerstin Lindqvist"
 FOOD = "Glutenfri kost, nötallergi"
 COMPANY = "Lindqvists Snickeri AB"
+COMPLAINT = "Min adress är fel: Storgatan 12 ska vara Lillgatan 3."
 
 NEEDLES = (
     "kerstin.lindqvist@example.org",
@@ -46,6 +49,8 @@ NEEDLES = (
     "nötallergi",
     "Glutenfri",
     "Snickeri",
+    "Storgatan",
+    "Lillgatan",
 )
 """The seeded values and their normalised forms and fragments."""
 
@@ -56,6 +61,13 @@ def seed(container: Container, clock: FakeClock) -> str:
     subject = record_subject(container.uow(), clock, None, dict(SEEDED), name=NAME, who=WHO)
     for category, value in (("food_preferences", FOOD), ("company", COMPANY)):
         set_attribute(container.uow(), clock, None, subject.id, category, value, who=WHO)
+    receive_request(
+        container.uow(),
+        clock,
+        None,
+        Submission(RequestType.RECTIFICATION, dict(SEEDED), name=NAME, details=COMPLAINT),
+        who=WHO,
+    )
     hasher = container.password_hasher
     add_user(container.uow(), clock, hasher, "kerstin", password=PASSWORD, actor="t", origin="t")
     return enroll_totp(container.uow(), clock, "kerstin", actor="t", origin="t")

@@ -24,15 +24,17 @@ from skydd.bootstrap import Container, build_container
 from skydd.config import DatabaseSettings, KeySettings, Settings
 from skydd.domain.audit import AuditAction
 from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.requests import RequestType
 from skydd.services.accounts import add_user, enroll_totp
 from skydd.services.audit import export_audit
 from skydd.services.register import store_register
+from skydd.services.requests import Submission, receive_request
 from skydd.services.subjects import Who, find_subject, read_subject, record_subject, set_attribute
 from skydd.storage.field_crypto import FieldCrypto
 from skydd.storage.key_rotation import ENCRYPTED_TABLES, rotate_all, rotate_batch, stale_counts
 from skydd.storage.keyring import Keyring, parse_keyring
 from skydd.storage.register_files import load_register
-from skydd.storage.tables import StaffUserRow, SubjectAttributeRow, SubjectRow
+from skydd.storage.tables import RequestRow, StaffUserRow, SubjectAttributeRow, SubjectRow
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
 
@@ -46,7 +48,7 @@ def email(n: int) -> str:
 
 
 def seed(container: Container, clock: FakeClock, count: int) -> None:
-    """``count`` subjects with an attribute each, and a staff member with a TOTP secret."""
+    """``count`` subjects with an attribute and a request each, and a staff member with TOTP."""
     store_register(container.uow(), clock, load_register(MESTRO), source="test")
     hasher = container.password_hasher
     add_user(container.uow(), clock, hasher, "anna", password=PASSWORD, actor="t", origin="t")
@@ -62,6 +64,10 @@ def seed(container: Container, clock: FakeClock, count: int) -> None:
         )
         diet = f"diet {n}"
         set_attribute(container.uow(), clock, None, subject.id, "food_preferences", diet, who=WHO)
+        submission = Submission(
+            RequestType.ACCESS, {IdentifierKind.EMAIL: email(n)}, details=f"details {n}"
+        )
+        receive_request(container.uow(), clock, None, submission, who=WHO)
 
 
 def container_with(db_url: str, keyring: Keyring, clock: FakeClock) -> Container:
@@ -74,7 +80,8 @@ def keys_in_use(container: Container) -> set[str]:
         subjects = set(session.scalars(select(SubjectRow.key_id).distinct()))
         attributes = set(session.scalars(select(SubjectAttributeRow.key_id).distinct()))
         staff = {k for k in session.scalars(select(StaffUserRow.totp_key_id)) if k is not None}
-    return subjects | attributes | staff
+        requests = set(session.scalars(select(RequestRow.key_id).distinct()))
+    return subjects | attributes | staff | requests
 
 
 def assert_everyone_readable(container: Container, clock: FakeClock, count: int) -> None:
@@ -87,6 +94,14 @@ def assert_everyone_readable(container: Container, clock: FakeClock, count: int)
         assert found is not None and found.name == f"Person {n}"
         held = read_subject(container.uow(), clock, None, found.id, who=WHO)
         assert [a.value for a in held.attributes] == [f"diet {n}"]
+    with container.uow() as uow:
+        mestro = uow.organisations.id_for("mestro")
+        assert mestro is not None
+        details = sorted(
+            uow.requests.requester(r.id).details or ""
+            for r in uow.requests.open_due_by(mestro, None)
+        )
+    assert details == sorted(f"details {n}" for n in range(count))
 
 
 def test_rotation_moves_every_row_and_the_old_key_can_go(
@@ -99,6 +114,7 @@ def test_rotation_moves_every_row_and_the_old_key_can_go(
     crypto = rotating.field_crypto()
     assert stale_counts(rotating.session_factory, crypto) == {
         "subjects": 12,
+        "requests": 12,
         "subject_attributes": 12,
         "staff_users": 1,
     }
@@ -114,12 +130,20 @@ def test_rotation_moves_every_row_and_the_old_key_can_go(
         ("subjects", 5),
         ("subjects", 5),
         ("subjects", 2),
+        ("requests", 5),
+        ("requests", 5),
+        ("requests", 2),
         ("subject_attributes", 5),
         ("subject_attributes", 5),
         ("subject_attributes", 2),
         ("staff_users", 1),
     ]
-    assert report.moved == {"subjects": 12, "subject_attributes": 12, "staff_users": 1}
+    assert report.moved == {
+        "subjects": 12,
+        "requests": 12,
+        "subject_attributes": 12,
+        "staff_users": 1,
+    }
     assert keys_in_use(rotating) == {both.active}
     assert rotate_all(rotating.session_factory, crypto).total == 0  # nothing left: idempotent
 
@@ -174,7 +198,8 @@ def test_a_killed_rotation_resumes_and_finishes(
         moved_before = moved_now(watcher, both.active)
         stale = stale_counts(watcher.session_factory, watcher.field_crypto())
         assert 0 < moved < count and stale["subjects"] == count - moved_before
-        assert stale["subject_attributes"] == count  # killed before the second table
+        # Killed in the first table: the others are untouched.
+        assert stale["requests"] == stale["subject_attributes"] == count
 
         # Killed half-way, the data is whole and readable.
         assert_everyone_readable(watcher, clock, count)
@@ -191,6 +216,7 @@ def test_a_killed_rotation_resumes_and_finishes(
         )
         assert usage.stdout.splitlines() == [
             f"subjects\t{both.active}\t{count}",
+            f"requests\t{both.active}\t{count}",
             f"subject_attributes\t{both.active}\t{count}",
             f"staff_users\t{both.active}\t1",
         ]
@@ -204,6 +230,7 @@ def test_a_killed_rotation_resumes_and_finishes(
         assert len(rotated) == 1  # the killed run recorded nothing
         assert rotated[0].details == {
             "subjects": count - moved_before,
+            "requests": count,
             "subject_attributes": count,
             "staff_users": 1,
         }

@@ -25,6 +25,8 @@ ERROR_TYPES = sorted(
 def instance_of(error_type: type[SkyddError]) -> SkyddError:
     if error_type is errors.InvalidRegisterError:
         return errors.InvalidRegisterError([])
+    if error_type is errors.TooManyAttempts:
+        return errors.TooManyAttempts("example", retry_after=60)
     return error_type("example")
 
 

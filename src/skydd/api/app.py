@@ -15,7 +15,7 @@ from skydd.api.hardening import (
 )
 from skydd.api.log_hygiene import install_log_hygiene
 from skydd.api.problems import install_problem_handlers, problem_responses
-from skydd.api.routers import audit, breaches, health, register, ropa
+from skydd.api.routers import audit, breaches, health, register, requests, ropa
 from skydd.bootstrap import Container
 
 
@@ -23,6 +23,7 @@ def create_api(
     container: Container,
     *,
     rate_limit: TokenBuckets | None = None,
+    intake_limit: TokenBuckets | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the API: /api/v1, health probes, OpenAPI at /docs, problem+json errors.
@@ -30,7 +31,8 @@ def create_api(
     Every response gets the security headers of ``skydd.api.hardening``; bodies over
     ``max_body_bytes`` are refused, and each client address is held to ``rate_limit``
     (by default 120 requests a minute, 60 at once; ``TokenBuckets(per_minute=math.inf)``
-    turns it off). Log handlers present now get the personal-data filter.
+    turns it off); the public request intake has its own, stricter ``intake_limit``
+    (from the settings by default). Log handlers present now get the personal-data filter.
     """
     app = FastAPI(
         title="skydd",
@@ -50,12 +52,17 @@ def create_api(
         openapi_url="/openapi.json",
     )
     app.state.container = container
+    intake = container.settings.requests
+    app.state.intake_buckets = intake_limit or TokenBuckets(
+        per_minute=intake.intake_per_hour / 60.0, burst=intake.intake_burst
+    )
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(register.router)
     app.include_router(ropa.router)
     app.include_router(audit.router)
     app.include_router(breaches.router)
+    app.include_router(requests.router)
     # Added last = outermost: a refused request never reaches the size check or a route,
     # and every answer, refusals included, passes through the header middleware.
     app.add_middleware(NulGuard)

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from skydd.api.schemas.problems import ProblemOut
 from skydd.domain.errors import (
@@ -21,6 +22,7 @@ from skydd.domain.errors import (
     InvalidInput,
     NotFoundError,
     SkyddError,
+    TooManyAttempts,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ PROBLEMS: list[tuple[type[SkyddError], int, str]] = [
     (NotFoundError, 404, "Not found"),
     (ConflictError, 409, "Conflict"),
     (AccessDenied, 403, "Forbidden"),
+    (TooManyAttempts, 429, "Too many requests"),
     (InvalidInput, 400, "Invalid input"),
     (SkyddError, 400, "Request refused"),
 ]
@@ -94,18 +97,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             return _internal(exc)
         # A 401 names the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3).
         headers = {"WWW-Authenticate": CHALLENGE} if status == 401 else None
+        if isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem_response(status, exc.code, title, exc.message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
+        errors = [{"field": _field_of(e), "message": e["msg"]} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem_response(422, "validation", "Invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # The edge's own refusals (hardening) carry their code; Starlette's do not.
         code = getattr(exc, "code", None) or {
             404: "not-found",
@@ -113,8 +116,11 @@ def install_problem_handlers(app: FastAPI) -> None:
             413: "payload-too-large",
         }.get(exc.status_code, "http")
         # Keep the exception's headers: a 405 must name the allowed methods (RFC 9110 §15.5.6).
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
         return problem_response(
-            exc.status_code, code, str(exc.detail), str(exc.detail), headers=exc.headers
+            exc.status_code, code, str(exc.detail), str(exc.detail), headers=headers or None
         )
 
     @app.exception_handler(Exception)
@@ -124,6 +130,31 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             500, "internal", "Internal error", f"incident {incident}", incident=incident
         )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path.
+
+    Starlette names only the methods of the first route whose path matches; a path
+    served by two routes (a public POST and a staff GET) needs them all.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def _field_of(error: Mapping[str, Any]) -> str:
+    """Where a validation error is; an unknown field is not named.
+
+    Its name came from the client and may be anything, an e-mail address included.
+    """
+    loc = [str(p) for p in error["loc"]]
+    if error.get("type") == "extra_forbidden" and loc:
+        loc[-1] = "(unknown field)"
+    return ".".join(loc)
 
 
 def _internal(exc: SkyddError) -> JSONResponse:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from typer._click.core import Context as ClickContext
 from typer.core import TyperGroup
 
-from skydd.cli import audit, breach, db, keys, policy, register, ropa, serve, tokens, users
+from skydd.cli import audit, breach, db, dsr, keys, policy, register, ropa, serve, tokens, users
 from skydd.cli.context import CliState
 from skydd.domain.errors import InvalidRegisterError, SkyddError
 
@@ -63,6 +63,7 @@ app.add_typer(ropa.app, name="ropa")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
 app.add_typer(breach.app, name="breach")
+app.add_typer(dsr.app, name="dsr")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.command("serve")(serve.serve)

@@ -53,6 +53,14 @@ class AuditAction(StrEnum):
     BREACH_OPENED = "breach.opened"
     BREACH_UPDATED = "breach.updated"
     BREACH_CLOSED = "breach.closed"
+    REQUEST_RECEIVED = "request.received"
+    REQUEST_CODE_SENT = "request.code_sent"
+    REQUEST_CODE_FAILED = "request.code_failed"
+    REQUEST_VERIFIED = "request.verified"
+    REQUEST_EXTENDED = "request.extended"
+    REQUEST_REJECTED = "request.rejected"
+    REQUEST_STARTED = "request.started"
+    REQUEST_COMPLETED = "request.completed"
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,25 @@ class AuditLogUnreadable(ConflictError):
     code = "audit-log-unreadable"
 
 
+class TooManyAttempts(SkyddError):
+    """Asked too often: a code resent within the minute, or the public intake's limit.
+
+    ``retry_after`` is the number of seconds after which asking again can succeed.
+    """
+
+    code = "too-many-attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class MailNotSent(SkyddError):
+    """The mail server did not take a message; says which server, never the recipient."""
+
+    code = "mail-not-sent"
+
+
 class AccessDenied(SkyddError):
     """Need-to-know refused the action."""
 

@@ -12,6 +12,7 @@ complain and to a judicial remedy (Art. 12(4)). Completed and rejected are final
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -19,6 +20,7 @@ from typing import NewType
 
 from skydd.domain.errors import ConflictError, InvalidInput
 from skydd.domain.request_deadlines import RequestDeadlines
+from skydd.domain.verification import VerificationMethod
 
 RequestId = NewType("RequestId", uuid.UUID)
 
@@ -80,8 +82,24 @@ NEXT_STATUSES: dict[RequestStatus, frozenset[RequestStatus]] = {
 
 
 @dataclass(frozen=True)
+class Verification:
+    """How, when and by whom the requester's identity was confirmed."""
+
+    method: VerificationMethod
+    at: dt.datetime
+    by: str
+    """``requester`` for a code the person entered; the staff actor otherwise."""
+    reason: str | None = None
+    """For manual verification: what staff checked (required then)."""
+
+
+@dataclass(frozen=True)
 class DataSubjectRequest:
-    """One request, with the dates it is measured against."""
+    """One request, with the dates it is measured against.
+
+    Holds no personal data: who the request is from (:class:`Requester`) is stored
+    and read apart, so queues and deadline lists never decrypt anything.
+    """
 
     id: RequestId
     type: RequestType
@@ -91,6 +109,13 @@ class DataSubjectRequest:
     changed_at: dt.datetime | None = None
     extended_because: str | None = None
     rejected_because: str | None = None
+    reference: str = ""
+    """What the person and staff call the request by (``R-7K3F-9QXA``)."""
+    language: str = "en"
+    """The language the person is answered in."""
+    registered_by: str = "requester"
+    """``requester`` when the person submitted it; the staff actor otherwise."""
+    verification: Verification | None = None
 
     @property
     def is_final(self) -> bool:
@@ -119,21 +144,59 @@ def parse_request_type(value: str) -> RequestType:
 
 
 def new_request(
-    request_type: RequestType, channel: Channel, deadlines: RequestDeadlines
+    request_type: RequestType,
+    channel: Channel,
+    deadlines: RequestDeadlines,
+    *,
+    language: str = "en",
+    registered_by: str = "requester",
 ) -> DataSubjectRequest:
-    """A request just received."""
+    """A request just received, with a fresh id and reference."""
     return DataSubjectRequest(
-        id=RequestId(uuid.uuid4()), type=request_type, channel=channel, deadlines=deadlines
+        id=RequestId(uuid.uuid4()),
+        type=request_type,
+        channel=channel,
+        deadlines=deadlines,
+        reference=new_reference(),
+        language=language,
+        registered_by=registered_by,
+    )
+
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+"""No 0/O, 1/I/L or U: a reference read out on the phone is not misheard."""
+
+
+def new_reference() -> str:
+    """A random reference like ``R-7K3F-9QXA`` (about 39 bits: not guessable in bulk)."""
+    chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"R-{chars[:4]}-{chars[4:]}"
+
+
+def verify(request: DataSubjectRequest, verification: Verification) -> DataSubjectRequest:
+    """The request verified; a manual verification must say what staff checked."""
+    if verification.method is VerificationMethod.MANUAL:
+        verification = replace(verification, reason=_checked_reason(verification.reason or ""))
+    _check_move(request, RequestStatus.VERIFIED)
+    return replace(
+        request,
+        status=RequestStatus.VERIFIED,
+        changed_at=verification.at,
+        verification=verification,
     )
 
 
 def advance(request: DataSubjectRequest, to: RequestStatus, at: dt.datetime) -> DataSubjectRequest:
     """The request in state ``to``; a move the lifecycle does not allow is a conflict.
 
-    Rejection goes through :func:`reject`, which needs the reason.
+    Rejection goes through :func:`reject`, which needs the reason, and verification
+    through :func:`verify`, which needs its record.
     """
     if to is RequestStatus.REJECTED:
         msg = "a rejection needs its reason: use reject"
+        raise InvalidInput(msg)
+    if to is RequestStatus.VERIFIED:
+        msg = "a verification needs its record: use verify"
         raise InvalidInput(msg)
     _check_move(request, to)
     return replace(request, status=to, changed_at=at)

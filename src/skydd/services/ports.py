@@ -13,8 +13,11 @@ from skydd.domain.identifiers import Identifier
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import PublishedPolicy
 from skydd.domain.register import Register
+from skydd.domain.requesters import Requester
+from skydd.domain.requests import DataSubjectRequest, RequestId
 from skydd.domain.sessions import StaffSession
 from skydd.domain.subjects import Subject, SubjectAttribute, SubjectId
+from skydd.domain.verification import CodeChallenge
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,58 @@ class SubjectRepository(Protocol):
         ...
 
 
+class RequestRepository(Protocol):
+    """Data subject requests: the lifecycle in the clear, the requester encrypted."""
+
+    def add(
+        self,
+        organisation_id: OrganisationId,
+        request: DataSubjectRequest,
+        requester: Requester,
+        at: dt.datetime,
+    ) -> None:
+        """Store a new request and who it is from."""
+        ...
+
+    def save(self, request: DataSubjectRequest) -> None:
+        """Store a request's changed lifecycle."""
+        ...
+
+    def get(
+        self, organisation_id: OrganisationId, request_id: RequestId
+    ) -> DataSubjectRequest | None:
+        """The request with ``request_id`` in the organisation, if any."""
+        ...
+
+    def by_reference(
+        self, organisation_id: OrganisationId, reference: str
+    ) -> DataSubjectRequest | None:
+        """The request with ``reference`` in the organisation, if any."""
+        ...
+
+    def open_due_by(
+        self, organisation_id: OrganisationId, last_day: dt.date | None
+    ) -> list[DataSubjectRequest]:
+        """Open requests due on or before ``last_day`` (every open one if None), soonest first."""
+        ...
+
+    def requester(self, request_id: RequestId) -> Requester:
+        """Who the request is from, decrypted."""
+        ...
+
+    def code(self, request_id: RequestId) -> CodeChallenge | None:
+        """The code last sent for the request, if any."""
+        ...
+
+    def save_code(self, request_id: RequestId, challenge: CodeChallenge) -> None:
+        """Store the request's current code challenge."""
+        ...
+
+    def drop_code(self, request_id: RequestId) -> None:
+        """Forget the request's code."""
+        ...
+
+
 class StaffSessionRepository(Protocol):
     """Staff console sessions, found by the keyed hash of their secret."""
 
@@ -302,4 +357,41 @@ class PolicyRenderer(Protocol):
 
     def render(self, register: Register, language: str, fmt: str) -> str:
         """The policy of ``register`` in ``language`` and ``fmt`` (``html``/``markdown``)."""
+        ...
+
+
+class MailMessage(Protocol):
+    """A message ready to send: subject, plain text and optionally an HTML alternative."""
+
+    @property
+    def subject(self) -> str:
+        """The subject line."""
+        ...
+
+    @property
+    def text(self) -> str:
+        """The plain-text body."""
+        ...
+
+    @property
+    def html(self) -> str | None:
+        """The HTML alternative, if any."""
+        ...
+
+
+class Mailer(Protocol):
+    """Delivers mail; raises ``MailNotSent`` when the server does not take it."""
+
+    def send(self, sender: str, to: str, message: MailMessage) -> None:
+        """Send ``message`` to ``to`` from ``sender``."""
+        ...
+
+
+class RequestMail(Protocol):
+    """Writes the messages of data subject requests in the person's language."""
+
+    def verification_code(
+        self, register: Register, language: str, code: str, valid_minutes: int
+    ) -> MailMessage:
+        """The mail carrying a verification code."""
         ...

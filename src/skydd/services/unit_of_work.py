@@ -12,6 +12,7 @@ from skydd.services.ports import (
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
+    RequestRepository,
     StaffSessionRepository,
     StaffUserRepository,
     SubjectRepository,
@@ -30,6 +31,7 @@ class UnitOfWork(Protocol):
     tokens: ApiTokenRepository
     sessions: StaffSessionRepository
     subjects: SubjectRepository
+    requests: RequestRepository
 
     def __enter__(self) -> Self: ...
 

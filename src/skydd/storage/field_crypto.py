@@ -74,3 +74,18 @@ class FieldCrypto:
 
 CryptoSource = Callable[[], FieldCrypto]
 """Gives the deployment's :class:`FieldCrypto`; raises ``KeyringError`` when none is set."""
+
+
+class EncryptedRepository:
+    """Base of repositories of personal data: the keys are loaded on first use only."""
+
+    def __init__(self, crypto: CryptoSource) -> None:
+        self._crypto_source = crypto
+        self._crypto: FieldCrypto | None = None
+
+    @property
+    def crypto(self) -> FieldCrypto:
+        """The keyring's cipher and index, loaded when personal data is first touched."""
+        if self._crypto is None:
+            self._crypto = self._crypto_source()
+        return self._crypto

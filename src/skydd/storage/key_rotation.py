@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from skydd.storage.field_crypto import FieldCrypto
+from skydd.storage.identity_tokens import IDENTITY_COLUMNS
+from skydd.storage.repositories.requests import REQUESTS, requester_of, seal_requester
 from skydd.storage.repositories.subjects import (
     ATTRIBUTES,
     SUBJECTS,
@@ -29,7 +31,13 @@ from skydd.storage.repositories.subjects import (
     fill_subject_row,
     subject_of,
 )
-from skydd.storage.tables import Base, StaffUserRow, SubjectAttributeRow, SubjectRow
+from skydd.storage.tables import (
+    Base,
+    RequestRow,
+    StaffUserRow,
+    SubjectAttributeRow,
+    SubjectRow,
+)
 from skydd.storage.totp_secrets import TOTP_COLUMN, TOTP_TABLE, open_totp, seal_totp
 
 DEFAULT_BATCH_SIZE = 500
@@ -75,6 +83,10 @@ def _reseal_attribute(row: SubjectAttributeRow, crypto: FieldCrypto) -> None:
     fill_attribute_row(row, attribute_of(row, crypto), crypto)
 
 
+def _reseal_request(row: RequestRow, crypto: FieldCrypto) -> None:
+    seal_requester(row, requester_of(row, crypto), crypto)
+
+
 def _reseal_totp(row: StaffUserRow, crypto: FieldCrypto) -> None:
     if row.totp_token is not None:
         row.totp_token = seal_totp(crypto, row.id, open_totp(crypto, row.id, row.totp_token))
@@ -86,17 +98,11 @@ ENCRYPTED_TABLES = (
         SUBJECTS,
         SubjectRow,
         "key_id",
-        (
-            "key_id",
-            "name_token",
-            "email_token",
-            "email_index",
-            "phone_token",
-            "phone_index",
-            "personnummer_token",
-            "personnummer_index",
-        ),
+        IDENTITY_COLUMNS,
         _reseal_subject,
+    ),
+    EncryptedTable(
+        REQUESTS, RequestRow, "key_id", (*IDENTITY_COLUMNS, "details_token"), _reseal_request
     ),
     EncryptedTable(
         ATTRIBUTES, SubjectAttributeRow, "key_id", ("key_id", "value_token"), _reseal_attribute

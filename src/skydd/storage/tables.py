@@ -206,7 +206,25 @@ class ApiTokenRow(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
-class SubjectRow(Base):
+class IdentityColumns:
+    """A person's name and identifiers: encrypted tokens and blind indexes under ``key_id``.
+
+    Subjects and requests both hold them (``storage/identity_tokens.py`` fills them);
+    each token is bound to its row's ``id``.
+    """
+
+    id: Mapped[uuid.UUID]
+    key_id: Mapped[str] = mapped_column(String(64), index=True)
+    name_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    personnummer_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    personnummer_index: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class SubjectRow(IdentityColumns, Base):
     """A data subject: every personal field an encrypted token, identifiers blind-indexed.
 
     All tokens of a row are under the master key ``key_id``; rotation moves whole rows.
@@ -218,14 +236,6 @@ class SubjectRow(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
-    key_id: Mapped[str] = mapped_column(String(64), index=True)
-    name_token: Mapped[bytes | None] = mapped_column(LargeBinary)
-    email_token: Mapped[bytes | None] = mapped_column(LargeBinary)
-    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    phone_token: Mapped[bytes | None] = mapped_column(LargeBinary)
-    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    personnummer_token: Mapped[bytes | None] = mapped_column(LargeBinary)
-    personnummer_index: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SubjectAttributeRow(Base):
@@ -258,3 +268,49 @@ class StaffSessionRow(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     credential_stamp: Mapped[str] = mapped_column(String(64))
+
+
+class RequestRow(IdentityColumns, Base):
+    """A data subject request: its lifecycle in plain columns, who it is from encrypted.
+
+    The requester's identifiers are tokens with blind indexes, as on ``subjects``
+    (one master key per row, ``key_id``); ``details`` is what the person wrote.
+    """
+
+    __tablename__ = "requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    type: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    extended_due_on: Mapped[dt.date] = mapped_column(Date)
+    target_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    registered_by: Mapped[str] = mapped_column(String(200))
+    extended_because: Mapped[str | None] = mapped_column(Text)
+    rejected_because: Mapped[str | None] = mapped_column(Text)
+    verification_method: Mapped[str | None] = mapped_column(String(20))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    verified_by: Mapped[str | None] = mapped_column(String(200))
+    verification_reason: Mapped[str | None] = mapped_column(Text)
+    details_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class RequestCodeRow(Base):
+    """The e-mail code last sent for a request: its keyed hash and how it was used."""
+
+    __tablename__ = "request_codes"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    sends: Mapped[int] = mapped_column(Integer)

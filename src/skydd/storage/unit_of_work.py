@@ -14,6 +14,7 @@ from skydd.services.ports import (
     OrganisationRepository,
     PolicyRepository,
     RegisterRepository,
+    RequestRepository,
     StaffSessionRepository,
     StaffUserRepository,
     SubjectRepository,
@@ -27,6 +28,7 @@ from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.repositories.registers import RegisterCache, SqlRegisterRepository
+from skydd.storage.repositories.requests import SqlRequestRepository
 from skydd.storage.repositories.sessions import SqlStaffSessionRepository
 from skydd.storage.repositories.subjects import SqlSubjectRepository
 
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
     tokens: ApiTokenRepository
     sessions: StaffSessionRepository
     subjects: SubjectRepository
+    requests: RequestRepository
 
     def __init__(
         self,
@@ -75,6 +78,7 @@ class SqlUnitOfWork:
             self.tokens = SqlApiTokenRepository(session, reads)
             self.sessions = SqlStaffSessionRepository(session)
             self.subjects = SqlSubjectRepository(session, self._crypto)
+            self.requests = SqlRequestRepository(session, self._crypto)
         return self
 
     def __exit__(

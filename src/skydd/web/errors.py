@@ -17,6 +17,7 @@ from skydd.domain.errors import (
     InvalidInput,
     NotFoundError,
     SkyddError,
+    TooManyAttempts,
 )
 from skydd.web.translations import gettext_noop
 
@@ -28,6 +29,7 @@ ERROR_STATUSES: list[tuple[type[SkyddError], int]] = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (AccessDenied, 403),
+    (TooManyAttempts, 429),
     (InvalidInput, 400),
     (SkyddError, 400),
 ]
@@ -39,6 +41,7 @@ ERROR_TITLES: dict[int, str] = {
     403: gettext_noop("Access denied"),
     404: gettext_noop("Page not found"),
     409: gettext_noop("Conflict"),
+    429: gettext_noop("Too many attempts"),
     500: gettext_noop("Something went wrong on our side"),
 }
 """English msgids, translated where the page is rendered."""

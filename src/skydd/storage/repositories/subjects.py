@@ -16,13 +16,12 @@ from skydd.domain.errors import NotFoundError
 from skydd.domain.identifiers import Identifier, IdentifierKind
 from skydd.domain.ids import OrganisationId
 from skydd.domain.subjects import (
-    IDENTIFIER_CATEGORIES,
-    NAME_CATEGORY,
     Subject,
     SubjectAttribute,
     SubjectId,
 )
-from skydd.storage.field_crypto import CryptoSource, FieldCrypto
+from skydd.storage.field_crypto import CryptoSource, EncryptedRepository, FieldCrypto
+from skydd.storage.identity_tokens import open_identifiers, open_name, seal_identity
 from skydd.storage.tables import SubjectAttributeRow, SubjectRow
 
 SUBJECTS = "subjects"
@@ -35,20 +34,12 @@ _INDEX_COLUMNS = {
 }
 
 
-class SqlSubjectRepository:
+class SqlSubjectRepository(EncryptedRepository):
     """Subjects of one database; encryption keys come from ``crypto`` on first use."""
 
     def __init__(self, session: Session, crypto: CryptoSource) -> None:
+        super().__init__(crypto)
         self._session = session
-        self._crypto_source = crypto
-        self._crypto: FieldCrypto | None = None
-
-    @property
-    def crypto(self) -> FieldCrypto:
-        """The keyring's cipher and index, loaded when personal data is first touched."""
-        if self._crypto is None:
-            self._crypto = self._crypto_source()
-        return self._crypto
 
     def find(self, organisation_id: OrganisationId, identifier: Identifier) -> list[Subject]:
         """The subjects with ``identifier`` (one, normally), matching under any key."""
@@ -120,51 +111,23 @@ class SqlSubjectRepository:
 
 def subject_of(row: SubjectRow, crypto: FieldCrypto) -> Subject:
     """Decrypt a row into a :class:`Subject`."""
-
-    def opened(column: str, token: bytes | None, category: str) -> str | None:
-        if token is None:
-            return None
-        return crypto.open(
-            token, table=SUBJECTS, column=column, row_id=row.id, category=category, sensitive=False
-        )
-
-    def identifier(kind: IdentifierKind, token: bytes | None) -> Identifier | None:
-        value = opened(kind.value, token, IDENTIFIER_CATEGORIES[kind])
-        return None if value is None else Identifier(kind, value)
-
+    identifiers = open_identifiers(row, SUBJECTS, crypto)
     return Subject(
         id=SubjectId(row.id),
         created_at=row.created_at,
         updated_at=row.updated_at,
-        name=opened("name", row.name_token, NAME_CATEGORY),
-        email=identifier(IdentifierKind.EMAIL, row.email_token),
-        phone=identifier(IdentifierKind.PHONE, row.phone_token),
-        personnummer=identifier(IdentifierKind.PERSONNUMMER, row.personnummer_token),
+        name=open_name(row, SUBJECTS, crypto),
+        email=identifiers.get(IdentifierKind.EMAIL),
+        phone=identifiers.get(IdentifierKind.PHONE),
+        personnummer=identifiers.get(IdentifierKind.PERSONNUMMER),
     )
 
 
 def fill_subject_row(row: SubjectRow, subject: Subject, crypto: FieldCrypto) -> None:
     """Write every field of ``subject`` into ``row``, encrypted and indexed under the active key."""
-
-    def sealed(column: str, value: str | None, category: str) -> bytes | None:
-        if value is None:
-            return None
-        return crypto.seal(
-            value, table=SUBJECTS, column=column, row_id=row.id, category=category, sensitive=False
-        )
-
-    def pair(kind: IdentifierKind) -> tuple[bytes | None, str | None]:
-        found = subject.identifier(kind)
-        if found is None:
-            return None, None
-        return sealed(kind.value, found.value, IDENTIFIER_CATEGORIES[kind]), crypto.index_of(found)
-
     row.updated_at = subject.updated_at
-    row.key_id = crypto.active_key
-    row.name_token = sealed("name", subject.name, NAME_CATEGORY)
-    row.email_token, row.email_index = pair(IdentifierKind.EMAIL)
-    row.phone_token, row.phone_index = pair(IdentifierKind.PHONE)
-    row.personnummer_token, row.personnummer_index = pair(IdentifierKind.PERSONNUMMER)
+    by_kind = {i.kind: i for i in subject.identifiers}
+    seal_identity(row, SUBJECTS, by_kind, subject.name, crypto)
 
 
 def attribute_of(row: SubjectAttributeRow, crypto: FieldCrypto) -> SubjectAttribute:
