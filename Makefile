@@ -30,7 +30,7 @@ run: venv
 		$(BIN)/skydd keys generate --output var/keys.json; fi
 	$(BIN)/skydd db upgrade
 	@if [ -z "$$SKYDD_KEYS__FILE$$SKYDD_KEYS__KEYRING" ]; then export SKYDD_KEYS__FILE=var/keys.json; fi; \
-		$(BIN)/skydd serve --load $(EXAMPLE)
+		$(BIN)/skydd serve --load $(EXAMPLE) --worker
 
 system-deps:
 	bash scripts/install-system-deps.sh

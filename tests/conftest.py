@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from skydd.bootstrap import Container, build_container
-from skydd.config import DatabaseSettings, KeySettings, MailSettings, Settings
+from skydd.config import DatabaseSettings, KeySettings, MailSettings, QueueSettings, Settings
 from skydd.storage import migrator
 from skydd.storage.engine import make_engine
 from skydd.storage.keyring import Keyring
@@ -111,11 +111,12 @@ def mailbox(smtp: tuple[int, Mailbox]) -> Mailbox:
 
 
 @pytest.fixture
-def settings(db_url: str, keyring_text: str, smtp: tuple[int, Mailbox]) -> Settings:
+def settings(db_url: str, keyring_text: str, smtp: tuple[int, Mailbox], tmp_path: Path) -> Settings:
     return Settings(
         database=DatabaseSettings(url=db_url),
         keys=KeySettings(keyring=SecretStr(keyring_text)),
         mail=MailSettings(port=smtp[0]),
+        queue=QueueSettings(path=tmp_path / "queue.db"),
     )
 
 

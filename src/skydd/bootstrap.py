@@ -9,12 +9,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from skydd.config import Settings
+from skydd.connectors.sql_systems import SqlSystems
 from skydd.documents.policy_rendering import PolicyRendering
 from skydd.documents.request_mail import RequestMailWriter
 from skydd.domain.clock import Clock
 from skydd.mail.smtp import SmtpMailer
 from skydd.services.ports import Mailer, PasswordHasher, PolicyRenderer, RequestMail, TokenHasher
 from skydd.services.register import RoleCache
+from skydd.services.request_execution import Execution
 from skydd.services.request_verification import CodeMail
 from skydd.services.unit_of_work import UnitOfWork
 from skydd.storage.engine import make_engine
@@ -55,6 +57,8 @@ class Container:
     """Outgoing mail through the configured SMTP server."""
     request_mail: RequestMail = field(repr=False)
     """Writes the mail of data subject requests."""
+    systems: SqlSystems = field(repr=False)
+    """The organisation's own databases, reached through the SQL connector."""
     register_cache: RegisterCache = field(default_factory=RegisterCache, repr=False)
     """Validated registers by content hash, shared by every unit of work."""
     role_cache: RoleCache = field(default_factory=RoleCache, repr=False)
@@ -81,6 +85,20 @@ class Container:
             self._field_crypto = FieldCrypto.of(load_keyring(keys.file, inline))
         return self._field_crypto
 
+    def execution(self) -> Execution:
+        """What running a request needs, from this deployment's parts and settings."""
+        requests = self.settings.requests
+        return Execution(
+            systems=self.systems,
+            hasher=self.token_hasher,
+            mailer=self.mailer,
+            writer=self.request_mail,
+            public_url=self.settings.server.public_url,
+            download_days=requests.download_days,
+            downloads=requests.downloads,
+            sender=self.settings.mail.sender,
+        )
+
     def code_mail(self) -> CodeMail:
         """What sending a verification code needs, from this deployment's parts."""
         return CodeMail(
@@ -96,6 +114,7 @@ class Container:
         """Release database connections."""
         if self.fast_reads is not None:
             self.fast_reads.close()
+        self.systems.close()
         self.engine.dispose()
 
 
@@ -121,6 +140,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         token_hasher=HmacTokenHasher.from_settings(settings.security),
         mailer=SmtpMailer(settings.mail),
         request_mail=RequestMailWriter(),
+        systems=SqlSystems(
+            {key: url.get_secret_value() for key, url in settings.connections.items()}
+        ),
     )
     if settings.security.production:
         container.field_crypto()

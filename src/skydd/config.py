@@ -146,6 +146,41 @@ class RequestSettings(BaseModel):
     intake_burst: int = Field(
         5, ge=1, description="How many of those may come at once before the hourly rate applies."
     )
+    download_days: int = Field(
+        7, ge=1, le=90, description="Days an answer's download link stays valid."
+    )
+    downloads: int = Field(
+        3, ge=1, le=100, description="How many times an answer may be downloaded."
+    )
+
+
+class QueueSettings(BaseModel):
+    """Where requests wait for a worker: SQLite beside the database, or Redis to scale out."""
+
+    url: str | None = Field(
+        None,
+        description="redis://HOST:PORT/DB to share the queue between machines; unset: SQLite.",
+    )
+    path: Path = Field(
+        Path("var/queue.db"), description="The SQLite queue file when no Redis URL is set."
+    )
+    poll_seconds: float = Field(
+        0.005, gt=0, le=10, description="How often an idle SQLite worker looks for work."
+    )
+    resume_after_seconds: int = Field(
+        300,
+        ge=0,
+        le=86400,
+        description="A request left this long with work pending is queued again (lost worker).",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _redis_only(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            msg = "the queue URL must be a redis:// URL"
+            raise ValueError(msg)
+        return value
 
 
 DEVELOPMENT_SECRET_KEY = "skydd-development-only-secret-key-never-in-production"  # noqa: S105
@@ -217,6 +252,11 @@ class Settings(BaseSettings):
         default_factory=ConsoleSettings, description="Staff console sessions."
     )
     mail: MailSettings = Field(default_factory=MailSettings, description="Outgoing mail.")
+    queue: QueueSettings = Field(default_factory=QueueSettings, description="Work queue.")
+    connections: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Database URL of each system with datasets, by system key (JSON object).",
+    )
     requests: RequestSettings = Field(
         default_factory=RequestSettings, description="Data subject requests."
     )

@@ -86,6 +86,7 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("POST", "/api/v1/requests"): anyone(422),  # public; no body sent
     ("POST", "/api/v1/requests/{reference}/code"): anyone(409),  # it names no e-mail
     ("POST", "/api/v1/requests/{reference}/verification"): anyone(422),
+    ("GET", "/api/v1/requests/answers/{secret}"): anyone(404),  # a link never issued
     ("GET", "/api/v1/requests"): protected(REQUEST_HANDLERS),
     ("GET", "/api/v1/requests/{reference}"): protected(REQUEST_HANDLERS),
     ("POST", "/api/v1/requests/received"): protected({"dpo": 422}),
@@ -233,6 +234,7 @@ def world(container: Container, clock: FakeClock) -> Iterator[World]:
         "version": "1",
         "reference": breach.reference,
         "request": request.reference,
+        "secret": "a-link-never-issued",
     }
     unlimited = TokenBuckets(per_minute=math.inf)
     app = create_app(container, rate_limit=unlimited, intake_limit=unlimited)

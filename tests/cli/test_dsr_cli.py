@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -20,8 +21,11 @@ ANNA = "anna.svensson@example.se"
 
 
 @pytest.fixture
-def env(db_url: str, keyring_text: str, smtp: tuple[int, Mailbox]) -> dict[str, str]:
+def env(
+    db_url: str, keyring_text: str, smtp: tuple[int, Mailbox], tmp_path: Path
+) -> dict[str, str]:
     values = {
+        "SKYDD_QUEUE__PATH": str(tmp_path / "queue.db"),
         "SKYDD_DATABASE__URL": db_url,
         "SKYDD_KEYS__KEYRING": keyring_text,
         "SKYDD_MAIL__PORT": str(smtp[0]),
@@ -43,6 +47,7 @@ def test_submit_mail_the_code_and_verify(env: dict[str, str], mailbox: Mailbox) 
     assert "verification code sent" in out
     code, out = run(env, "dsr", "verify", reference, "--code", mailbox.last_code(ANNA))
     assert code == 0, out
+    assert "queued for a worker" in out
     shown = json.loads(run(env, "dsr", "show", reference)[1])
     assert shown["status"] == "verified" and shown["verified"] and shown["article"] == 15
 

@@ -29,7 +29,10 @@ def test_every_setting_has_a_description() -> None:
     undocumented = []
     for section, field in Settings.model_fields.items():
         annotation = field.annotation
-        assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            # A top-level value (the connections map) is described on its own.
+            assert field.description, section
+            continue
         undocumented += [
             f"{section}.{name}" for name, f in annotation.model_fields.items() if not f.description
         ]

@@ -8,13 +8,17 @@ or the output of ``pg_dump`` is searched for each value, as text and as the hex
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import subprocess
+import uuid
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from skydd.bootstrap import Container
 from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.request_work import RequestStep, StepId, StepKind
 from skydd.domain.requests import RequestType
 from skydd.services.accounts import add_user, enroll_totp
 from skydd.services.register import store_register
@@ -61,13 +65,27 @@ def seed(container: Container, clock: FakeClock) -> str:
     subject = record_subject(container.uow(), clock, None, dict(SEEDED), name=NAME, who=WHO)
     for category, value in (("food_preferences", FOOD), ("company", COMPANY)):
         set_attribute(container.uow(), clock, None, subject.id, category, value, who=WHO)
-    receive_request(
+    request, _ = receive_request(
         container.uow(),
         clock,
         None,
         Submission(RequestType.RECTIFICATION, dict(SEEDED), name=NAME, details=COMPLAINT),
         who=WHO,
     )
+    # What a request found and the file answering it hold the person's data too.
+    step = RequestStep(StepId(uuid.uuid4()), request.id, "mestro_platform", StepKind.CONNECTOR)
+    with container.uow() as uow:
+        uow.work.add_steps([step])
+        uow.work.save_step(step, json.dumps({"name": NAME, "company": COMPANY}))
+        uow.work.save_answer(
+            request.id,
+            f"{NAME};{FOOD};{SEEDED[IdentifierKind.EMAIL]}".encode(),
+            "hash",
+            at=clock.now(),
+            expires_at=clock.now() + dt.timedelta(days=7),
+            downloads=3,
+        )
+        uow.commit()
     hasher = container.password_hasher
     add_user(container.uow(), clock, hasher, "kerstin", password=PASSWORD, actor="t", origin="t")
     return enroll_totp(container.uow(), clock, "kerstin", actor="t", origin="t")

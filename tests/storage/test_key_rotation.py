@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -24,6 +25,7 @@ from skydd.bootstrap import Container, build_container
 from skydd.config import DatabaseSettings, KeySettings, Settings
 from skydd.domain.audit import AuditAction
 from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.request_work import RequestStep, StepId, StepKind
 from skydd.domain.requests import RequestType
 from skydd.services.accounts import add_user, enroll_totp
 from skydd.services.audit import export_audit
@@ -67,7 +69,20 @@ def seed(container: Container, clock: FakeClock, count: int) -> None:
         submission = Submission(
             RequestType.ACCESS, {IdentifierKind.EMAIL: email(n)}, details=f"details {n}"
         )
-        receive_request(container.uow(), clock, None, submission, who=WHO)
+        request, _ = receive_request(container.uow(), clock, None, submission, who=WHO)
+        step = RequestStep(StepId(uuid.uuid4()), request.id, "mestro_platform", StepKind.CONNECTOR)
+        with container.uow() as uow:
+            uow.work.add_steps([step])
+            uow.work.save_step(step, f"result {n}")
+            uow.work.save_answer(
+                request.id,
+                f"answer {n}".encode(),
+                f"hash {n}",
+                at=clock.now(),
+                expires_at=clock.now() + dt.timedelta(days=7),
+                downloads=3,
+            )
+            uow.commit()
 
 
 def container_with(db_url: str, keyring: Keyring, clock: FakeClock) -> Container:
@@ -102,6 +117,12 @@ def assert_everyone_readable(container: Container, clock: FakeClock, count: int)
             for r in uow.requests.open_due_by(mestro, None)
         )
     assert details == sorted(f"details {n}" for n in range(count))
+    with container.uow() as uow:
+        for n in range(count):
+            taken = uow.work.take_answer(f"hash {n}", clock.now())
+            assert taken is not None and taken[1] == f"answer {n}".encode()
+            [step] = uow.work.steps(taken[0])
+            assert uow.work.result(step.id) == f"result {n}"
 
 
 def test_rotation_moves_every_row_and_the_old_key_can_go(
@@ -115,6 +136,8 @@ def test_rotation_moves_every_row_and_the_old_key_can_go(
     assert stale_counts(rotating.session_factory, crypto) == {
         "subjects": 12,
         "requests": 12,
+        "request_steps": 12,
+        "request_answers": 12,
         "subject_attributes": 12,
         "staff_users": 1,
     }
@@ -133,6 +156,12 @@ def test_rotation_moves_every_row_and_the_old_key_can_go(
         ("requests", 5),
         ("requests", 5),
         ("requests", 2),
+        ("request_steps", 5),
+        ("request_steps", 5),
+        ("request_steps", 2),
+        ("request_answers", 5),
+        ("request_answers", 5),
+        ("request_answers", 2),
         ("subject_attributes", 5),
         ("subject_attributes", 5),
         ("subject_attributes", 2),
@@ -141,6 +170,8 @@ def test_rotation_moves_every_row_and_the_old_key_can_go(
     assert report.moved == {
         "subjects": 12,
         "requests": 12,
+        "request_steps": 12,
+        "request_answers": 12,
         "subject_attributes": 12,
         "staff_users": 1,
     }
@@ -199,7 +230,7 @@ def test_a_killed_rotation_resumes_and_finishes(
         stale = stale_counts(watcher.session_factory, watcher.field_crypto())
         assert 0 < moved < count and stale["subjects"] == count - moved_before
         # Killed in the first table: the others are untouched.
-        assert stale["requests"] == stale["subject_attributes"] == count
+        assert stale["requests"] == stale["request_answers"] == stale["subject_attributes"] == count
 
         # Killed half-way, the data is whole and readable.
         assert_everyone_readable(watcher, clock, count)
@@ -217,6 +248,8 @@ def test_a_killed_rotation_resumes_and_finishes(
         assert usage.stdout.splitlines() == [
             f"subjects\t{both.active}\t{count}",
             f"requests\t{both.active}\t{count}",
+            f"request_steps\t{both.active}\t{count}",
+            f"request_answers\t{both.active}\t{count}",
             f"subject_attributes\t{both.active}\t{count}",
             f"staff_users\t{both.active}\t1",
         ]
@@ -231,6 +264,8 @@ def test_a_killed_rotation_resumes_and_finishes(
         assert rotated[0].details == {
             "subjects": count - moved_before,
             "requests": count,
+            "request_steps": count,
+            "request_answers": count,
             "subject_attributes": count,
             "staff_users": 1,
         }

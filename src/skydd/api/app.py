@@ -17,6 +17,7 @@ from skydd.api.log_hygiene import install_log_hygiene
 from skydd.api.problems import install_problem_handlers, problem_responses
 from skydd.api.routers import audit, breaches, health, register, requests, ropa
 from skydd.bootstrap import Container
+from skydd.jobs.queue import work_queue
 
 
 def create_api(
@@ -52,6 +53,7 @@ def create_api(
         openapi_url="/openapi.json",
     )
     app.state.container = container
+    app.state.work_queue = work_queue(container)
     intake = container.settings.requests
     app.state.intake_buckets = intake_limit or TokenBuckets(
         per_minute=intake.intake_per_hour / 60.0, burst=intake.intake_burst

@@ -22,6 +22,7 @@ from skydd.cli.formats import OutputFormat
 from skydd.domain.errors import InvalidInput
 from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.requests import Channel, DataSubjectRequest, parse_request_type
+from skydd.jobs.queue import work_queue
 from skydd.services.request_verification import check_code, send_code
 from skydd.services.requests import (
     StaffDecision,
@@ -150,7 +151,8 @@ def verify(
         request = verify_manually(
             container.uow(), container.clock, container.organisation_key, decision
         )
-    typer.echo(f"{request.reference}: verified")
+    work_queue(container).dispatch(request.id)
+    typer.echo(f"{request.reference}: verified, queued for a worker")
 
 
 @app.command("extend")

@@ -10,7 +10,20 @@ from pydantic import ValidationError
 from typer._click.core import Context as ClickContext
 from typer.core import TyperGroup
 
-from skydd.cli import audit, breach, db, dsr, keys, policy, register, ropa, serve, tokens, users
+from skydd.cli import (
+    audit,
+    breach,
+    db,
+    dsr,
+    keys,
+    policy,
+    register,
+    ropa,
+    serve,
+    tokens,
+    users,
+    worker,
+)
 from skydd.cli.context import CliState
 from skydd.domain.errors import InvalidRegisterError, SkyddError
 
@@ -67,6 +80,7 @@ app.add_typer(dsr.app, name="dsr")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 
 @app.callback()

@@ -12,6 +12,7 @@ from rich.console import Console
 from skydd.bootstrap import Container
 from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
+from skydd.jobs.queue import work_queue
 from skydd.services.accounts import add_user, list_users
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
@@ -28,8 +29,11 @@ def serve(
     load: Annotated[
         Path | None, typer.Option(help="Migrate, load this register and publish before serving.")
     ] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Also run one request worker here.")
+    ] = False,
 ) -> None:
-    """Serve the API, the policy and the embed over HTTP."""
+    """Serve the API, the policy and the embed over HTTP (and a worker, with --worker)."""
     container = container_of(ctx)
     if load is not None:
         migrator.upgrade(container.engine)
@@ -47,15 +51,28 @@ def serve(
     console.print(f"API docs: {base}/docs")
     console.print(f"ROPA:     {base}/api/v1/ropa")
     console.print(f"console:  {base}/console")
-    container.close()
-    # The server builds its own container from the same environment (see skydd.asgi).
-    uvicorn.run(
-        "skydd.asgi:app_from_environment",
-        factory=True,
-        host=bind_host,
-        port=bind_port,
-        log_level="info",
-    )
+    consumer = None
+    if worker:
+        queue = work_queue(container)
+        queue.sweep.call_local()
+        consumer = queue.consumer(poll_seconds=container.settings.queue.poll_seconds)
+        consumer.start()
+        console.print("worker:   1 thread, in this process")
+    else:
+        container.close()
+    try:
+        # The server builds its own container from the same environment (see skydd.asgi).
+        uvicorn.run(
+            "skydd.asgi:app_from_environment",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            log_level="info",
+        )
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+            container.close()
 
 
 def _create_first_admin(container: Container) -> None:

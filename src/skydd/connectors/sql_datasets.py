@@ -31,7 +31,12 @@ from skydd.connectors.sql_access import (
     read_rows,
     read_statement,
 )
-from skydd.connectors.sql_erasure import erase_rows, maskable_fields, reflect_primary_key
+from skydd.connectors.sql_erasure import (
+    erase_rows,
+    maskable_fields,
+    reflect_lengths,
+    reflect_primary_key,
+)
 from skydd.domain.dataset_graph import CollectionAddress, TraversalPlan
 from skydd.domain.masking import ErasurePolicy, ErasureResult
 
@@ -63,6 +68,7 @@ class SqlDatasetConnector:
             if s.collection.primary_key
         }
         self._erasure: tuple[ReadStatement, ...] | None = None
+        self._lengths: dict[CollectionAddress, dict[str, int]] = {}
 
     def access(self, identities: Mapping[str, Sequence[str]]) -> AccessResult:
         """Every row the identities lead to, per collection, JSON-friendly."""
@@ -87,7 +93,7 @@ class SqlDatasetConnector:
                 self._ensure_keys(conn, policy)
                 statements = self._erasure_statements()
                 found = read_rows(conn, statements, identities, chunk_size=self._chunk_size)
-                return erase_rows(conn, self.plan, found, self._keys, policy)
+                return erase_rows(conn, self.plan, found, self._keys, policy, self._lengths)
         except SqlConnectorError as exc:
             raise self._diagnosed(exc) from None
 
@@ -117,10 +123,14 @@ class SqlDatasetConnector:
         )
 
     def _ensure_keys(self, conn: Connection, policy: ErasurePolicy) -> None:
-        """Reflect, once, the key of each collection to mask that declares none."""
+        """Reflect, once, each masked collection's column lengths, and its key if undeclared."""
         for step in self.plan.steps:
             node = step.collection
-            if node.address in self._keys or not maskable_fields(self.plan, node, policy):
+            if not maskable_fields(self.plan, node, policy):
+                continue
+            if node.address not in self._lengths:
+                self._lengths[node.address] = reflect_lengths(conn, node)
+            if node.address in self._keys:
                 continue
             key = reflect_primary_key(conn, node)
             if not key:

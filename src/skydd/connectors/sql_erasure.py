@@ -56,6 +56,22 @@ def reflect_primary_key(conn: Connection, node: CollectionNode) -> tuple[str, ..
     return tuple(found.get("constrained_columns") or ())
 
 
+def reflect_lengths(conn: Connection, node: CollectionNode) -> dict[str, int]:
+    """The declared length of each bounded text column, for fields whose dataset gives none.
+
+    A keyed hash is cut to fit its column: without the length a ``VARCHAR(40)`` phone
+    column would refuse the 69-character hash on PostgreSQL and MariaDB.
+    """
+    with failures_named(node.address):
+        found = inspect(conn).get_columns(node.address.collection, schema=node.schema)
+    lengths = {}
+    for c in found:
+        length = getattr(c["type"], "length", None)
+        if isinstance(length, int) and length > 0:
+            lengths[c["name"]] = length
+    return lengths
+
+
 @dataclass
 class _Changes:
     """What masking one collection's rows comes to, before anything is written."""
@@ -72,6 +88,7 @@ def mask_collection(
     key: Sequence[str],
     targets: Mapping[str, MaskingStrategy],
     policy: ErasurePolicy,
+    lengths: Mapping[str, int],
 ) -> _Changes:
     """The new values of each row, grouped by which fields change; holds set aside."""
     changes = _Changes()
@@ -81,7 +98,7 @@ def mask_collection(
         shown: dict[str, object] | None = None
         for name, strategy in targets.items():
             spec = node.field(name)
-            masked = strategy.mask(row[name], max_length=spec.length)
+            masked = strategy.mask(row[name], max_length=spec.length or lengths.get(name))
             if masked == row[name]:
                 continue
             shown = shown if shown is not None else dict(json_row(row, columns))
@@ -131,6 +148,7 @@ def erase_rows(
     found: Mapping[CollectionAddress, Sequence[Row]],
     keys: Mapping[CollectionAddress, Sequence[str]],
     policy: ErasurePolicy,
+    lengths: Mapping[CollectionAddress, Mapping[str, int]],
 ) -> ErasureResult:
     """Mask every found row in the plan's erasure order; report what changed and was kept."""
     masked: list[MaskedField] = []
@@ -144,7 +162,9 @@ def erase_rows(
             continue
         if not key:
             raise SqlConnectorError("no primary key to update rows by", collection=address)
-        changes = mask_collection(node, found[address], key, targets, policy)
+        changes = mask_collection(
+            node, found[address], key, targets, policy, lengths.get(address, {})
+        )
         write_changes(conn, node, key, changes)
         masked += [
             MaskedField(address, f, n, targets[f].name) for f, n in sorted(changes.masked.items())

@@ -1,10 +1,16 @@
-"""The :class:`~skydd.services.ports.RequestMail` port, written by the request messages."""
+"""The :class:`~skydd.services.ports.RequestMail` port: request mail and the access package."""
 
 from __future__ import annotations
 
-from skydd.documents.request_messages import verification_code_message
+from collections.abc import Sequence
+
+from skydd.documents.access_package import build_access_package
+from skydd.documents.request_messages import completion_notice, verification_code_message
+from skydd.domain.access_answer import AnsweredRequest, FoundSystem
 from skydd.domain.register import Register
-from skydd.services.ports import MailMessage
+from skydd.domain.request_notices import KeptRecord
+from skydd.domain.requests import DataSubjectRequest
+from skydd.services.ports import AnswerLink, MailMessage
 
 
 class RequestMailWriter:
@@ -15,3 +21,31 @@ class RequestMailWriter:
     ) -> MailMessage:
         """The mail carrying a verification code."""
         return verification_code_message(register, language, code, valid_minutes)
+
+    def completion(
+        self,
+        register: Register,
+        request: DataSubjectRequest,
+        answer: AnswerLink | None,
+        kept: Sequence[KeptRecord],
+    ) -> MailMessage:
+        """The mail saying the request is done: the download link, or what was kept."""
+        return completion_notice(
+            register,
+            request.language,
+            request.type,
+            download_url=None if answer is None else answer.url,
+            link_expires_on=None if answer is None else answer.expires_on,
+            downloads_allowed=None if answer is None else answer.downloads,
+            kept=kept,
+        )
+
+    def access_package(
+        self,
+        register: Register,
+        language: str,
+        request: AnsweredRequest,
+        found: Sequence[FoundSystem],
+    ) -> bytes:
+        """The zip answering an access or portability request, in the person's language."""
+        return build_access_package(register, language, request, found)

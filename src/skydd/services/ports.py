@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from skydd.domain.access_answer import AnsweredRequest, FoundSystem
 from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
 from skydd.domain.breaches import Breach
 from skydd.domain.credentials import ApiToken, StaffUser, TokenId, TokenOwner, UserId
 from skydd.domain.identifiers import Identifier
 from skydd.domain.ids import OrganisationId, RegisterVersionId
+from skydd.domain.masking import ErasurePolicy, ErasureResult
 from skydd.domain.policy import PublishedPolicy
 from skydd.domain.register import Register
+from skydd.domain.request_notices import KeptRecord
+from skydd.domain.request_work import RequestStep, StepId
 from skydd.domain.requesters import Requester
 from skydd.domain.requests import DataSubjectRequest, RequestId
 from skydd.domain.sessions import StaffSession
@@ -394,4 +399,94 @@ class RequestMail(Protocol):
         self, register: Register, language: str, code: str, valid_minutes: int
     ) -> MailMessage:
         """The mail carrying a verification code."""
+        ...
+
+    def completion(
+        self,
+        register: Register,
+        request: DataSubjectRequest,
+        answer: AnswerLink | None,
+        kept: Sequence[KeptRecord],
+    ) -> MailMessage:
+        """The mail saying the request is done: the download link, or what was kept."""
+        ...
+
+    def access_package(
+        self,
+        register: Register,
+        language: str,
+        request: AnsweredRequest,
+        found: Sequence[FoundSystem],
+    ) -> bytes:
+        """The zip answering an access or portability request."""
+        ...
+
+
+@dataclass(frozen=True)
+class AnswerLink:
+    """Where the person fetches their answer, until when and how many times."""
+
+    url: str
+    expires_on: dt.date
+    downloads: int
+
+
+class PersonalDataSystems(Protocol):
+    """The organisation's systems skydd reaches itself (its own databases)."""
+
+    def connected(self) -> frozenset[str]:
+        """The keys of the systems skydd can reach."""
+        ...
+
+    def access(
+        self, register: Register, system_key: str, identities: Mapping[str, Sequence[str]]
+    ) -> FoundSystem:
+        """What the system holds about the person."""
+        ...
+
+    def erase(
+        self,
+        register: Register,
+        system_key: str,
+        identities: Mapping[str, Sequence[str]],
+        policy: ErasurePolicy,
+    ) -> ErasureResult:
+        """Mask the person's data in the system; what was masked and kept."""
+        ...
+
+
+class RequestWorkRepository(Protocol):
+    """The steps of requests and their answer files."""
+
+    def add_steps(self, steps: list[RequestStep]) -> None:
+        """Store a request's planned steps."""
+        ...
+
+    def steps(self, request_id: RequestId) -> list[RequestStep]:
+        """The request's steps."""
+        ...
+
+    def save_step(self, step: RequestStep, result: str | None = None) -> None:
+        """Store a step's new state, and its result when given."""
+        ...
+
+    def result(self, step_id: StepId) -> str | None:
+        """A step's stored result."""
+        ...
+
+    def save_answer(
+        self,
+        request_id: RequestId,
+        content: bytes,
+        secret_hash: str,
+        *,
+        at: dt.datetime,
+        expires_at: dt.datetime,
+        downloads: int,
+    ) -> None:
+        """Store the answer file of a request."""
+        ...
+
+    def take_answer(self, secret_hash: str, now: dt.datetime) -> tuple[RequestId, bytes] | None:
+        """The answer this secret opens, counting a download; None when spent or expired."""
         ...

@@ -13,6 +13,7 @@ from skydd.services.ports import (
     PolicyRepository,
     RegisterRepository,
     RequestRepository,
+    RequestWorkRepository,
     StaffSessionRepository,
     StaffUserRepository,
     SubjectRepository,
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     sessions: StaffSessionRepository
     subjects: SubjectRepository
     requests: RequestRepository
+    work: RequestWorkRepository
 
     def __enter__(self) -> Self: ...
 

@@ -22,6 +22,14 @@ from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from skydd.storage.field_crypto import FieldCrypto
 from skydd.storage.identity_tokens import IDENTITY_COLUMNS
+from skydd.storage.repositories.request_work import (
+    ANSWERS,
+    STEPS,
+    open_answer,
+    open_result,
+    seal_answer,
+    seal_result,
+)
 from skydd.storage.repositories.requests import REQUESTS, requester_of, seal_requester
 from skydd.storage.repositories.subjects import (
     ATTRIBUTES,
@@ -33,7 +41,9 @@ from skydd.storage.repositories.subjects import (
 )
 from skydd.storage.tables import (
     Base,
+    RequestAnswerRow,
     RequestRow,
+    RequestStepRow,
     StaffUserRow,
     SubjectAttributeRow,
     SubjectRow,
@@ -59,6 +69,7 @@ class EncryptedTable:
     key_column: str
     sealed_columns: tuple[str, ...]
     reseal: Callable[[Any, FieldCrypto], None]
+    id_column: str = "id"
 
     @property
     def key(self) -> Column[Any]:
@@ -68,7 +79,7 @@ class EncryptedTable:
     @property
     def primary_key(self) -> Column[Any]:
         """The row id, the order batches walk in."""
-        return self._columns["id"]
+        return self._columns[self.id_column]
 
     @property
     def _columns(self) -> ReadOnlyColumnCollection[str, Column[Any]]:
@@ -87,6 +98,20 @@ def _reseal_request(row: RequestRow, crypto: FieldCrypto) -> None:
     seal_requester(row, requester_of(row, crypto), crypto)
 
 
+def _reseal_step(row: RequestStepRow, crypto: FieldCrypto) -> None:
+    if row.result_token is not None:
+        row.result_token = seal_result(
+            crypto, row.id, open_result(crypto, row.id, row.result_token)
+        )
+        row.key_id = crypto.active_key
+
+
+def _reseal_answer(row: RequestAnswerRow, crypto: FieldCrypto) -> None:
+    content = open_answer(crypto, row.request_id, row.file_token)
+    row.file_token = seal_answer(crypto, row.request_id, content)
+    row.key_id = crypto.active_key
+
+
 def _reseal_totp(row: StaffUserRow, crypto: FieldCrypto) -> None:
     if row.totp_token is not None:
         row.totp_token = seal_totp(crypto, row.id, open_totp(crypto, row.id, row.totp_token))
@@ -103,6 +128,15 @@ ENCRYPTED_TABLES = (
     ),
     EncryptedTable(
         REQUESTS, RequestRow, "key_id", (*IDENTITY_COLUMNS, "details_token"), _reseal_request
+    ),
+    EncryptedTable(STEPS, RequestStepRow, "key_id", ("key_id", "result_token"), _reseal_step),
+    EncryptedTable(
+        ANSWERS,
+        RequestAnswerRow,
+        "key_id",
+        ("key_id", "file_token"),
+        _reseal_answer,
+        id_column="request_id",
     ),
     EncryptedTable(
         ATTRIBUTES, SubjectAttributeRow, "key_id", ("key_id", "value_token"), _reseal_attribute
@@ -176,7 +210,7 @@ def rotate_batch(
         moved = 0
         for row in session.scalars(stale).all():
             old_key = getattr(row, table.key_column)
-            row_id = getattr(row, "id")  # noqa: B009 - every encrypted table has one
+            row_id = getattr(row, table.id_column)
             session.expunge(row)
             table.reseal(row, crypto)
             result = session.execute(

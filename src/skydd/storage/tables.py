@@ -314,3 +314,49 @@ class RequestCodeRow(Base):
     issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer)
     sends: Mapped[int] = mapped_column(Integer)
+
+
+class RequestStepRow(Base):
+    """One system's part of a request: a connector run or a manual task, and its result.
+
+    The result (rows found, or what an erasure did and kept) is encrypted under
+    ``key_id``: an access step's result is the person's data.
+    """
+
+    __tablename__ = "request_steps"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), index=True
+    )
+    system: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    instructions: Mapped[str | None] = mapped_column(Text)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    result_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class RequestAnswerRow(Base):
+    """The file answering an access or portability request: encrypted, fetched by a secret link.
+
+    Only the keyed hash of the link's secret is stored; the link expires and allows a
+    limited number of downloads.
+    """
+
+    __tablename__ = "request_answers"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    downloads_left: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str] = mapped_column(String(64), index=True)
+    file_token: Mapped[bytes] = mapped_column(LargeBinary)

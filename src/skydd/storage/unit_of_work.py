@@ -15,6 +15,7 @@ from skydd.services.ports import (
     PolicyRepository,
     RegisterRepository,
     RequestRepository,
+    RequestWorkRepository,
     StaffSessionRepository,
     StaffUserRepository,
     SubjectRepository,
@@ -28,6 +29,7 @@ from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.repositories.registers import RegisterCache, SqlRegisterRepository
+from skydd.storage.repositories.request_work import SqlRequestWorkRepository
 from skydd.storage.repositories.requests import SqlRequestRepository
 from skydd.storage.repositories.sessions import SqlStaffSessionRepository
 from skydd.storage.repositories.subjects import SqlSubjectRepository
@@ -46,6 +48,7 @@ class SqlUnitOfWork:
     sessions: StaffSessionRepository
     subjects: SubjectRepository
     requests: RequestRepository
+    work: RequestWorkRepository
 
     def __init__(
         self,
@@ -79,6 +82,7 @@ class SqlUnitOfWork:
             self.sessions = SqlStaffSessionRepository(session)
             self.subjects = SqlSubjectRepository(session, self._crypto)
             self.requests = SqlRequestRepository(session, self._crypto)
+            self.work = SqlRequestWorkRepository(session, self._crypto)
         return self
 
     def __exit__(

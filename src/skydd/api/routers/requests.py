@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from skydd.api.auth import PROTECTED_RESPONSES, require
 from skydd.api.deps import ContainerDep
@@ -32,7 +32,9 @@ from skydd.bootstrap import Container
 from skydd.domain.access_vocabulary import Action, Actor
 from skydd.domain.clock import Clock
 from skydd.domain.errors import TooManyAttempts
-from skydd.domain.requests import Channel, DataSubjectRequest
+from skydd.domain.requests import Channel, DataSubjectRequest, RequestStatus
+from skydd.jobs.queue import WorkQueue
+from skydd.services.request_answers import download_answer
 from skydd.services.request_verification import check_code, send_code
 from skydd.services.requests import (
     REQUESTER_ACTOR,
@@ -176,7 +178,48 @@ def enter_code(reference: str, body: CodeIn, container: ContainerDep, http: Requ
         container.token_hasher,
         who=_requester(http),
     )
+    _dispatch(http, request)
     return _receipt(request, VerificationState.CODE_SENT)
+
+
+@router.get(
+    "/answers/{secret}",
+    response_class=Response,
+    dependencies=[Depends(intake_limit)],
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "The answer, a zip file."},
+        **problem_responses(
+            {
+                404: "The link is wrong, has expired or has been used up.",
+                429: "Too many attempts from this address; see Retry-After.",
+            }
+        ),
+    },
+)
+def download(secret: str, container: ContainerDep, http: Request) -> Response:
+    """Download the answer to an access or portability request (limited, audited)."""
+    request, content = download_answer(
+        container.uow(),
+        container.clock,
+        container.token_hasher,
+        container.organisation_key,
+        secret,
+        who=_requester(http),
+    )
+    return Response(
+        content,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{request.reference}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _dispatch(http: Request, request: DataSubjectRequest) -> None:
+    """Hand a verified request to the workers (the sweep picks it up if this fails)."""
+    queue: WorkQueue = http.app.state.work_queue
+    queue.dispatch(request.id)
 
 
 @router.post(
@@ -234,10 +277,13 @@ StaffUseCase = Callable[[UnitOfWork, Clock, str | None, StaffDecision], DataSubj
 
 
 def _decided(
-    use_case: StaffUseCase, reference: str, body: ReasonIn, container: Container, actor: Actor
+    use_case: StaffUseCase, reference: str, body: ReasonIn, http: Request, actor: Actor
 ) -> RequestOut:
+    container: Container = http.app.state.container
     decision = StaffDecision(reference, body.reason, _staff(actor))
     request = use_case(container.uow(), container.clock, container.organisation_key, decision)
+    if request.status is RequestStatus.VERIFIED:
+        _dispatch(http, request)
     return RequestOut.from_domain(request)
 
 
@@ -246,29 +292,25 @@ def _decided(
     responses={**PROTECTED_RESPONSES, **problem_responses(STAFF_ERRORS)},
 )
 def verify_by_staff(
-    reference: str, body: ReasonIn, container: ContainerDep, actor: ManagesRequests
+    reference: str, body: ReasonIn, http: Request, actor: ManagesRequests
 ) -> RequestOut:
     """Record that staff confirmed the requester's identity, and how."""
-    return _decided(verify_manually, reference, body, container, actor)
+    return _decided(verify_manually, reference, body, http, actor)
 
 
 @router.post(
     "/{reference}/extension",
     responses={**PROTECTED_RESPONSES, **problem_responses(STAFF_ERRORS)},
 )
-def extend(
-    reference: str, body: ReasonIn, container: ContainerDep, actor: ManagesRequests
-) -> RequestOut:
+def extend(reference: str, body: ReasonIn, http: Request, actor: ManagesRequests) -> RequestOut:
     """Extend the deadline to three months from receipt (Art. 12(3)), with the reason."""
-    return _decided(extend_request, reference, body, container, actor)
+    return _decided(extend_request, reference, body, http, actor)
 
 
 @router.post(
     "/{reference}/rejection",
     responses={**PROTECTED_RESPONSES, **problem_responses(STAFF_ERRORS)},
 )
-def reject(
-    reference: str, body: ReasonIn, container: ContainerDep, actor: ManagesRequests
-) -> RequestOut:
+def reject(reference: str, body: ReasonIn, http: Request, actor: ManagesRequests) -> RequestOut:
     """Refuse the request with the reason the person is told (Art. 12(4))."""
-    return _decided(reject_request, reference, body, container, actor)
+    return _decided(reject_request, reference, body, http, actor)

@@ -1,0 +1,129 @@
+"""The work a verified request needs: one step per system that may hold the person's data.
+
+A system whose datasets skydd can reach (a configured database connection) gets a
+connector step that skydd runs itself; every other system of the register gets a
+manual task for staff, with instructions drawn from the register. A request completes
+when every step is done. Steps are stored one by one as they finish, so a worker that
+dies half-way resumes with the steps still pending and does none twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import NewType
+
+from skydd.domain.errors import ConflictError
+from skydd.domain.processors import System
+from skydd.domain.register import Register
+from skydd.domain.requests import DataSubjectRequest, RequestId, RequestType
+
+StepId = NewType("StepId", uuid.UUID)
+
+MAX_ATTEMPTS = 5
+"""A connector step failing this often is left failed for staff, not retried for ever."""
+
+
+class StepKind(StrEnum):
+    """Who does a step: skydd through a connector, or a person by hand."""
+
+    CONNECTOR = "connector"
+    MANUAL = "manual"
+
+
+class StepStatus(StrEnum):
+    """Where a step stands."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RequestStep:
+    """One system's part of one request."""
+
+    id: StepId
+    request_id: RequestId
+    system: str
+    kind: StepKind
+    status: StepStatus = StepStatus.PENDING
+    attempts: int = 0
+    instructions: str | None = None
+    assignee: str | None = None
+    due_on: dt.date | None = None
+    finished_at: dt.datetime | None = None
+    error: str | None = None
+    """Why the last attempt failed, without personal data (staff see it)."""
+
+    @property
+    def is_open(self) -> bool:
+        """True while the step still has to be done."""
+        return self.status is StepStatus.PENDING
+
+
+_VERBS = {
+    RequestType.ACCESS: "find and export",
+    RequestType.PORTABILITY: "export, in a machine-readable format,",
+    RequestType.ERASURE: "erase (or anonymise)",
+    RequestType.RECTIFICATION: "correct",
+    RequestType.RESTRICTION: "mark as restricted (no processing but storage)",
+    RequestType.OBJECTION: "stop processing, for the purpose objected to,",
+}
+
+
+def plan_steps(
+    register: Register, request: DataSubjectRequest, connected: frozenset[str]
+) -> list[RequestStep]:
+    """The steps of ``request``: connector steps for ``connected`` systems, tasks for the rest.
+
+    A connected system needs datasets in the register to be searched; one without
+    them, like every system not connected, is a manual task due by the internal target.
+    """
+    steps = []
+    for system in register.systems:
+        automatic = system.key in connected and bool(system.datasets)
+        steps.append(
+            RequestStep(
+                id=StepId(uuid.uuid4()),
+                request_id=request.id,
+                system=system.key,
+                kind=StepKind.CONNECTOR if automatic else StepKind.MANUAL,
+                instructions=None if automatic else manual_instructions(system, request.type),
+                due_on=None if automatic else request.deadlines.target_on,
+            )
+        )
+    return steps
+
+
+def manual_instructions(system: System, request_type: RequestType) -> str:
+    """What staff do in a system skydd cannot reach, from what the register says of it."""
+    vendor = f" (run by {system.vendor.legal_name})" if system.vendor is not None else ""
+    categories = ", ".join(system.data_categories) or "any personal data"
+    lines = [
+        f"In {system.name}{vendor}: {_VERBS[request_type]} the data of the person this "
+        f"request names ({categories}).",
+        "Search by every identifier the request gives.",
+    ]
+    if request_type in {RequestType.ACCESS, RequestType.PORTABILITY}:
+        lines.append("Upload what you export here; it goes into the person's answer.")
+    if request_type is RequestType.ERASURE:
+        lines.append("Keep what a legal hold requires and note what was kept and why.")
+    return " ".join(lines)
+
+
+def finish_step(step: RequestStep, at: dt.datetime) -> RequestStep:
+    """The step done; a step already done cannot be done again."""
+    if step.status is StepStatus.DONE:
+        msg = "the step is already done"
+        raise ConflictError(msg)
+    return replace(step, status=StepStatus.DONE, finished_at=at, error=None)
+
+
+def fail_attempt(step: RequestStep, error: str) -> RequestStep:
+    """One more failed attempt; after ``MAX_ATTEMPTS`` the step is failed for staff to see."""
+    attempts = step.attempts + 1
+    status = StepStatus.FAILED if attempts >= MAX_ATTEMPTS else StepStatus.PENDING
+    return replace(step, attempts=attempts, status=status, error=error)

@@ -1,0 +1,349 @@
+"""Running a verified request: plan its steps, run the connector steps, answer when all are done.
+
+Each connector step is one unit of work on each side: the system is read (or erased, in
+its own single transaction) and then the step is marked done together with its
+encrypted result and an audit event. A worker killed between the two reruns the step:
+a read is simply read again, and an erasure is idempotent (what was masked stays
+masked), so nothing is lost and nothing is done twice. Manual steps wait for staff.
+When every step is done the request is answered: an access or portability request
+with an encrypted zip behind a link that expires, an erasure with what was kept and
+why; the person is told by mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from skydd.domain.access_answer import AnsweredRequest, FoundCollection, FoundSystem
+from skydd.domain.audit import AuditAction
+from skydd.domain.clock import Clock
+from skydd.domain.erasure_rules import erasure_policy
+from skydd.domain.errors import MailNotSent, NotFoundError, SkyddError
+from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.masking import ErasureResult
+from skydd.domain.register import Register
+from skydd.domain.request_notices import KeptRecord
+from skydd.domain.request_work import (
+    RequestStep,
+    StepKind,
+    StepStatus,
+    fail_attempt,
+    finish_step,
+    plan_steps,
+)
+from skydd.domain.requesters import Requester
+from skydd.domain.requests import (
+    DataSubjectRequest,
+    RequestId,
+    RequestStatus,
+    RequestType,
+    advance,
+)
+from skydd.services.ports import (
+    AnswerLink,
+    Mailer,
+    PersonalDataSystems,
+    RequestMail,
+    StoredRegister,
+    TokenHasher,
+)
+from skydd.services.register import current_register
+from skydd.services.request_verification import sender_of
+from skydd.services.requests import audit_request
+from skydd.services.subjects import Who
+from skydd.services.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+WORKER = Who(actor="system:worker", origin="worker")
+
+IDENTITY_NAMES = {
+    IdentifierKind.EMAIL: "email",
+    IdentifierKind.PHONE: "phone_number",
+    IdentifierKind.PERSONNUMMER: "personnummer",
+}
+"""The fideslang identity each kind of identifier is looked up as (Fides' own names)."""
+
+AUTOMATED = frozenset({RequestType.ACCESS, RequestType.PORTABILITY, RequestType.ERASURE})
+"""Rights skydd carries out through connectors; the others are manual tasks for now."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Everything running a request needs besides the unit of work and the clock."""
+
+    systems: PersonalDataSystems
+    hasher: TokenHasher
+    mailer: Mailer
+    writer: RequestMail
+    public_url: str
+    download_days: int = 7
+    downloads: int = 3
+    sender: str | None = None
+
+
+def run_request(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    request_id: RequestId,
+    execution: Execution,
+) -> DataSubjectRequest:
+    """Start the request if it is just verified, run what is pending, answer when done."""
+    request, stored = _started(uow, clock, organisation_key, request_id, execution)
+    if request.status is not RequestStatus.IN_PROGRESS:
+        return request
+    with uow:
+        requester = uow.requests.requester(request.id)
+        steps = uow.work.steps(request.id)
+    identities = identities_of(requester)
+    for step in steps:
+        if step.kind is StepKind.CONNECTOR and step.is_open:
+            _run_step(uow, clock, stored, request, step, identities, execution)
+    return complete_if_done(uow, clock, organisation_key, request.id, execution)
+
+
+def identities_of(requester: Requester) -> dict[str, list[str]]:
+    """The requester's identifiers as the connectors look them up."""
+    return {IDENTITY_NAMES[i.kind]: [i.value] for i in requester.identifiers}
+
+
+def complete_if_done(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    request_id: RequestId,
+    execution: Execution,
+) -> DataSubjectRequest:
+    """Answer and complete the request once every step is done; else leave it as it is."""
+    secret = secrets.token_urlsafe(32)
+    with uow:
+        stored = current_register(uow, organisation_key)
+        request = _request(uow, stored, request_id)
+        steps = uow.work.steps(request_id)
+        if request.status is not RequestStatus.IN_PROGRESS or any(
+            s.status is not StepStatus.DONE for s in steps
+        ):
+            return request
+        results = {s.system: uow.work.result(s.id) for s in steps}
+        link = None
+        if request.type in {RequestType.ACCESS, RequestType.PORTABILITY}:
+            link = _store_answer(uow, clock, stored.register, request, results, secret, execution)
+        kept = kept_records(stored.register, request.language, results)
+        completed = advance(request, RequestStatus.COMPLETED, clock.now())
+        uow.requests.save(completed)
+        audit_request(uow, clock, WORKER, AuditAction.REQUEST_COMPLETED, completed, stored.register)
+        requester = uow.requests.requester(request_id)
+        uow.commit()
+    _tell(stored.register, completed, requester, link, kept, execution)
+    return completed
+
+
+def _started(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    request_id: RequestId,
+    execution: Execution,
+) -> tuple[DataSubjectRequest, StoredRegister]:
+    with uow:
+        stored = current_register(uow, organisation_key)
+        request = _request(uow, stored, request_id)
+        if request.status is not RequestStatus.VERIFIED:
+            return request, stored
+        connected = execution.systems.connected() if request.type in AUTOMATED else frozenset()
+        uow.work.add_steps(plan_steps(stored.register, request, connected))
+        request = advance(request, RequestStatus.IN_PROGRESS, clock.now())
+        uow.requests.save(request)
+        audit_request(uow, clock, WORKER, AuditAction.REQUEST_STARTED, request, stored.register)
+        uow.commit()
+    return request, stored
+
+
+def _run_step(
+    uow: UnitOfWork,
+    clock: Clock,
+    stored: StoredRegister,
+    request: DataSubjectRequest,
+    step: RequestStep,
+    identities: dict[str, list[str]],
+    execution: Execution,
+) -> None:
+    register = stored.register
+    try:
+        if request.type is RequestType.ERASURE:
+            policy = erasure_policy(register, clock.today())
+            erased = execution.systems.erase(register, step.system, identities, policy)
+            result, action, counts = (
+                _erasure_json(erased),
+                AuditAction.PERSONAL_DATA_ERASED,
+                {
+                    "fields_masked": str(len(erased.masked)),
+                    "fields_kept": str(len(erased.kept)),
+                },
+            )
+        else:
+            found = execution.systems.access(register, step.system, identities)
+            rows = sum(len(c.rows) for c in found.collections)
+            result, action, counts = (
+                _found_json(found),
+                AuditAction.PERSONAL_DATA_EXPORTED,
+                {"rows": str(rows)},
+            )
+    except SkyddError as exc:
+        logger.warning("request %s: system %s failed: %s", request.reference, step.system, exc.code)
+        with uow:
+            uow.work.save_step(fail_attempt(step, f"{exc.code}: {exc.message}"))
+            uow.commit()
+        return
+    with uow:
+        uow.work.save_step(finish_step(step, clock.now()), result)
+        audit_request(uow, clock, WORKER, action, request, register, system=step.system, **counts)
+        uow.commit()
+
+
+def _store_answer(
+    uow: UnitOfWork,
+    clock: Clock,
+    register: Register,
+    request: DataSubjectRequest,
+    results: dict[str, str | None],
+    secret: str,
+    execution: Execution,
+) -> AnswerLink | None:
+    found = [found_of(text) for text in results.values() if text is not None]
+    if not any(system.collections for system in found):
+        return None
+    answered = AnsweredRequest(
+        id=request.id,
+        type=request.type,
+        received_on=request.deadlines.received_on,
+        answered_on=clock.today(),
+        reference=request.reference,
+    )
+    content = execution.writer.access_package(register, request.language, answered, found)
+    expires_at = clock.now() + dt.timedelta(days=execution.download_days)
+    uow.work.save_answer(
+        request.id,
+        content,
+        answer_hash(execution.hasher, secret),
+        at=clock.now(),
+        expires_at=expires_at,
+        downloads=execution.downloads,
+    )
+    url = f"{execution.public_url.rstrip('/')}/api/v1/requests/answers/{secret}"
+    return AnswerLink(url, expires_at.date(), execution.downloads)
+
+
+def answer_hash(hasher: TokenHasher, secret: str) -> str:
+    """The stored form of an answer link's secret."""
+    return hasher.digest(f"request-answer:{secret}")
+
+
+def kept_records(
+    register: Register, language: str, results: dict[str, str | None]
+) -> list[KeptRecord]:
+    """What erasures kept, per retention rule: the categories, the latest end, the ground."""
+    until: dict[str, dt.date] = {}
+    for text in results.values():
+        if text is None:
+            continue
+        for kept in json.loads(text).get("kept", []):
+            day = dt.date.fromisoformat(kept["until"])
+            until[kept["reason"]] = max(day, until.get(kept["reason"], day))
+    records = []
+    for rule_key, day in sorted(until.items()):
+        rule = next((r for r in register.retention if r.key == rule_key), None)
+        if rule is None:
+            continue
+        names = [
+            c.name.get(language) or next(iter(c.name.values()))
+            for key in rule.data_categories
+            if (c := register.data_category(key)) is not None
+        ]
+        ground = rule.legal_ground.get(language) or next(iter(rule.legal_ground.values()), "")
+        records.append(KeptRecord(", ".join(names), day, ground))
+    return records
+
+
+def _tell(
+    register: Register,
+    request: DataSubjectRequest,
+    requester: Requester,
+    link: AnswerLink | None,
+    kept: Sequence[KeptRecord],
+    execution: Execution,
+) -> None:
+    """Mail the person that the request is done; without an address staff tell them."""
+    if requester.email is None:
+        return
+    message = execution.writer.completion(register, request, link, kept)
+    try:
+        execution.mailer.send(
+            execution.sender or sender_of(register), requester.email.value, message
+        )
+    except MailNotSent as exc:
+        logger.warning("completion notice for request %s not sent: %s", request.reference, exc)
+
+
+def _request(uow: UnitOfWork, stored: StoredRegister, request_id: RequestId) -> DataSubjectRequest:
+    request = uow.requests.get(stored.organisation_id, request_id)
+    if request is None:
+        msg = "no such request"
+        raise NotFoundError(msg)
+    return request
+
+
+def _found_json(found: FoundSystem) -> str:
+    return json.dumps(
+        {
+            "system": found.key,
+            "collections": [
+                {"name": c.name, "rows": list(c.rows), "categories": dict(c.field_categories)}
+                for c in found.collections
+            ],
+        },
+        default=str,
+    )
+
+
+def found_of(text: str) -> FoundSystem:
+    """A stored access result back as a :class:`FoundSystem`."""
+    data = json.loads(text)
+    return FoundSystem(
+        data["system"],
+        tuple(
+            FoundCollection(
+                c["name"],
+                tuple(c["rows"]),
+                {k: tuple(v) for k, v in c["categories"].items()},
+            )
+            for c in data["collections"]
+        ),
+    )
+
+
+def _erasure_json(result: ErasureResult) -> str:
+    return json.dumps(
+        {
+            "masked": [
+                {"collection": str(m.collection), "field": m.field, "rows": m.rows}
+                for m in result.masked
+            ],
+            "kept": [
+                {
+                    "collection": str(k.collection),
+                    "field": k.field,
+                    "rows": k.rows,
+                    "until": k.until.isoformat(),
+                    "reason": k.reason,
+                }
+                for k in result.kept
+            ],
+        }
+    )

@@ -1,0 +1,197 @@
+"""Each right end to end: submit, read the code from the real SMTP server, verify, a real
+worker runs it against the organisation's database, the answer arrives.
+
+The organisation's database is SQLite, PostgreSQL or MariaDB (``engine``), skydd's own
+SQLite or PostgreSQL (``container``). The worker is Huey's consumer in this process,
+on a SQLite queue: the same code ``skydd worker`` runs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import Engine, text
+
+from skydd.api.hardening import TokenBuckets
+from skydd.asgi import create_app
+from skydd.bootstrap import Container, build_container
+from skydd.config import Settings
+from skydd.domain.register import Register
+from skydd.services.register import store_register
+from skydd.storage.register_files import load_register
+from tests.conftest import MESTRO, ROOT
+from tests.connectors.conftest import read_datasets, run_sql
+from tests.fakes import FakeClock
+from tests.smtp import Mailbox, text_of
+
+pytestmark = pytest.mark.promise("P17", "P18", "P19")
+
+FLOW = ROOT / "tests" / "data" / "datasets" / "dsr_flow"
+ANNA = "anna.svensson@example.se"
+SYSTEM = "mestro_platform"
+CODE_MAIL = re.compile(r"\b\d{6}\b")
+
+
+def with_flow_shop(register: Register) -> Register:
+    """The register with its own platform's database described, and only that system."""
+    platform = next(s for s in register.systems if s.key == SYSTEM)
+    return register.model_copy(
+        update={
+            "systems": [platform.model_copy(update={"datasets": ["flow_shop"]})],
+            "datasets": read_datasets(FLOW / "dataset.yml"),
+        }
+    )
+
+
+@dataclass
+class Flow:
+    container: Container
+    client: TestClient
+    mailbox: Mailbox
+    target: Engine
+
+    def submit(self, right: str, email: str = ANNA) -> str:
+        response = self.client.post("/api/v1/requests", json={"type": right, "email": email})
+        assert response.status_code == 202, response.text
+        code = self.mailbox.last_code(email)
+        reference: str = response.json()["reference"]
+        verified = self.client.post(
+            f"/api/v1/requests/{reference}/verification", json={"code": code}
+        )
+        assert verified.status_code == 200, verified.text
+        return reference
+
+    def wait_until_done(self, reference: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.container.uow() as uow:
+                org = uow.organisations.id_for("mestro")
+                assert org is not None
+                request = uow.requests.by_reference(org, reference)
+            assert request is not None
+            if request.is_final:
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"request {reference} not done in {timeout} s")
+
+    def notice(self, timeout: float = 10.0) -> str:
+        """The completion notice's text: the newest mail to Anna that is not a code."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            texts = [text_of(m) for m in self.mailbox.to(ANNA)]
+            done = [t for t in texts if not CODE_MAIL.search(t)]
+            if done:
+                return done[-1]
+            time.sleep(0.01)
+        raise AssertionError("no completion notice arrived")
+
+    def rows(self, sql: str) -> list[dict[str, object]]:
+        with self.target.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(text(sql))]
+
+
+@pytest.fixture
+def flow(settings: Settings, clock: FakeClock, mailbox: Mailbox, engine: Engine) -> Iterator[Flow]:
+    run_sql(engine, FLOW / "seed.sql")
+    url = engine.url.render_as_string(hide_password=False)
+    configured = settings.model_copy(update={"connections": {SYSTEM: SecretStr(url)}})
+    container = build_container(configured, clock=clock)
+    store_register(container.uow(), clock, with_flow_shop(load_register(MESTRO)), "flow")
+    unlimited = TokenBuckets(per_minute=math.inf)
+    app = create_app(container, rate_limit=unlimited, intake_limit=unlimited)
+    consumer = app.state.work_queue.consumer(poll_seconds=0.005)
+    consumer.start()
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield Flow(container, client, mailbox, engine)
+    finally:
+        consumer.stop(graceful=True)
+        container.close()
+
+
+def _download(flow: Flow) -> tuple[str, bytes]:
+    body = flow.notice()
+    url = next(word for word in body.split() if "/api/v1/requests/answers/" in word)
+    path = url[url.index("/api/v1/") :].rstrip(".,)")
+    response = flow.client.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    return path, response.content
+
+
+def test_access_answers_exactly_the_persons_rows(flow: Flow) -> None:
+    reference = flow.submit("access")
+    flow.wait_until_done(reference)
+    path, content = _download(flow)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    data = json.loads(archive.read("data.json"))
+    system = data["systems"][SYSTEM]
+    expected = {
+        "customers": flow.rows("SELECT * FROM customers WHERE id = 1"),
+        "orders": flow.rows("SELECT * FROM orders WHERE customer_id = 1 ORDER BY id"),
+        "invoices": flow.rows(
+            "SELECT i.* FROM invoices i JOIN orders o ON o.id = i.order_id"
+            " WHERE o.customer_id = 1 ORDER BY i.id"
+        ),
+    }
+    for name, rows in expected.items():
+        found = sorted(system[name], key=lambda r: r["id"])
+        assert [{k: str(v) for k, v in r.items()} for r in found] == [
+            {k: str(v) for k, v in r.items()} for r in rows
+        ], name
+    assert "bo.berg" not in json.dumps(data) and "Lund" not in json.dumps(data)
+    assert "report.html" in archive.namelist()
+    assert f"{SYSTEM}/customers.csv" in archive.namelist()
+    # The link allows three downloads, then answers as if it never existed.
+    assert flow.client.get(path).status_code == 200
+    assert flow.client.get(path).status_code == 200
+    spent = flow.client.get(path)
+    assert spent.status_code == 404 and "used up" in spent.json()["detail"]
+
+
+def test_erasure_masks_keeps_the_invoices_and_a_second_run_changes_nothing(
+    flow: Flow, clock: FakeClock
+) -> None:
+    before_bo = flow.rows("SELECT * FROM customers WHERE id = 2")
+    reference = flow.submit("erasure")
+    flow.wait_until_done(reference)
+    [anna] = flow.rows("SELECT * FROM customers WHERE id = 1")
+    assert str(anna["email"]).startswith("hmac:") and str(anna["name"]).startswith("hmac:")
+    assert anna["phone"] is not None and "0605" not in str(anna["phone"])
+    notes = flow.rows("SELECT note FROM orders WHERE customer_id = 1 ORDER BY id")
+    assert str(notes[0]["note"]).startswith("hmac:") and notes[1]["note"] is None
+    [invoice] = flow.rows("SELECT billing_name, billing_email FROM invoices WHERE id = 100")
+    assert invoice == {"billing_name": "Anna Svensson", "billing_email": ANNA}
+    assert flow.rows("SELECT * FROM customers WHERE id = 2") == before_bo
+    notice = flow.notice()
+    assert "31 December 2031" in notice or "31 december 2031" in notice
+
+    # The same erasure again, by a second request: nothing left to change.
+    tables = {t: f"SELECT * FROM {t} ORDER BY id" for t in ("customers", "orders")}  # noqa: S608
+    snapshot = {t: flow.rows(sql) for t, sql in tables.items()}
+    clock.advance(days=1)
+    again = flow.submit("erasure", email=ANNA)
+    flow.wait_until_done(again)
+    assert {t: flow.rows(sql) for t, sql in tables.items()} == snapshot
+
+
+def test_portability_holds_only_what_the_person_provided(flow: Flow) -> None:
+    reference = flow.submit("portability")
+    flow.wait_until_done(reference)
+    _, content = _download(flow)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("data.json"))
+    fields = {
+        field for rows in data["systems"].get(SYSTEM, {}).values() for row in rows for field in row
+    }
+    assert "email" in fields
+    assert "placed_on" not in fields and "amount" not in fields
