@@ -14,6 +14,7 @@ from skydd.documents.policy_rendering import PolicyRendering
 from skydd.documents.request_mail import RequestMailWriter
 from skydd.domain.clock import Clock
 from skydd.mail.smtp import SmtpMailer
+from skydd.services.notices import Postman
 from skydd.services.ports import Mailer, PasswordHasher, PolicyRenderer, RequestMail, TokenHasher
 from skydd.services.register import RoleCache
 from skydd.services.request_execution import Execution
@@ -91,19 +92,19 @@ class Container:
         return Execution(
             systems=self.systems,
             hasher=self.token_hasher,
-            mailer=self.mailer,
-            writer=self.request_mail,
+            postman=self.postman(),
             public_url=self.settings.server.public_url,
             download_days=requests.download_days,
             downloads=requests.downloads,
-            sender=self.settings.mail.sender,
         )
+
+    def postman(self) -> Postman:
+        """Request mail: written in the person's language, sent through the SMTP server."""
+        return Postman(self.mailer, self.request_mail, self.settings.mail.sender)
 
     def code_mail(self) -> CodeMail:
         """What sending a verification code needs, from this deployment's parts."""
-        return CodeMail(
-            self.token_hasher, self.mailer, self.request_mail, self.settings.mail.sender
-        )
+        return CodeMail(self.token_hasher, self.postman())
 
     @property
     def organisation_key(self) -> str | None:

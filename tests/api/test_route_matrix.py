@@ -93,6 +93,10 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("POST", "/api/v1/requests/{reference}/manual-verification"): protected({"dpo": 422}),
     ("POST", "/api/v1/requests/{reference}/extension"): protected({"dpo": 422}),
     ("POST", "/api/v1/requests/{reference}/rejection"): protected({"dpo": 422}),
+    ("GET", "/api/v1/requests/{reference}/tasks"): protected(REQUEST_HANDLERS),
+    ("POST", "/api/v1/requests/{reference}/tasks/{system}/assignment"): protected({"dpo": 422}),
+    # 404: the request is not verified, so no worker has planned its tasks yet
+    ("POST", "/api/v1/requests/{reference}/tasks/{system}/completion"): protected({"dpo": 404}),
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,
@@ -235,6 +239,7 @@ def world(container: Container, clock: FakeClock) -> Iterator[World]:
         "reference": breach.reference,
         "request": request.reference,
         "secret": "a-link-never-issued",
+        "system": "hubspot",
     }
     unlimited = TokenBuckets(per_minute=math.inf)
     app = create_app(container, rate_limit=unlimited, intake_limit=unlimited)

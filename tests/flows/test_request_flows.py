@@ -15,6 +15,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -26,13 +27,16 @@ from skydd.api.hardening import TokenBuckets
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
+from skydd.domain.access_vocabulary import Scope
 from skydd.domain.register import Register
+from skydd.services.accounts import create_token
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO, ROOT
 from tests.connectors.conftest import read_datasets, run_sql
 from tests.fakes import FakeClock
 from tests.smtp import Mailbox, text_of
+from tests.staff import add_staff
 
 pytestmark = pytest.mark.promise("P17", "P18", "P19")
 
@@ -102,11 +106,33 @@ class Flow:
 
 @pytest.fixture
 def flow(settings: Settings, clock: FakeClock, mailbox: Mailbox, engine: Engine) -> Iterator[Flow]:
+    with running(settings, clock, mailbox, engine, with_flow_shop(load_register(MESTRO))) as built:
+        yield built
+
+
+@pytest.fixture
+def flow_with_a_task(
+    settings: Settings, clock: FakeClock, mailbox: Mailbox, engine: Engine
+) -> Iterator[Flow]:
+    """The flow shop, and a processor skydd cannot reach: a manual task for staff."""
+    mestro = load_register(MESTRO)
+    register = with_flow_shop(mestro)
+    hubspot = next(s for s in mestro.systems if s.key == "hubspot")
+    register = register.model_copy(update={"systems": [*register.systems, hubspot]})
+    with running(settings, clock, mailbox, engine, register) as built:
+        yield built
+
+
+@contextmanager
+def running(
+    settings: Settings, clock: FakeClock, mailbox: Mailbox, engine: Engine, register: Register
+) -> Iterator[Flow]:
+    """skydd serving ``register`` with one worker, the shop seeded in ``engine``."""
     run_sql(engine, FLOW / "seed.sql")
     url = engine.url.render_as_string(hide_password=False)
     configured = settings.model_copy(update={"connections": {SYSTEM: SecretStr(url)}})
     container = build_container(configured, clock=clock)
-    store_register(container.uow(), clock, with_flow_shop(load_register(MESTRO)), "flow")
+    store_register(container.uow(), clock, register, "flow")
     unlimited = TokenBuckets(per_minute=math.inf)
     app = create_app(container, rate_limit=unlimited, intake_limit=unlimited)
     consumer = app.state.work_queue.consumer(poll_seconds=0.005)
@@ -195,3 +221,60 @@ def test_portability_holds_only_what_the_person_provided(flow: Flow) -> None:
     }
     assert "email" in fields
     assert "placed_on" not in fields and "amount" not in fields
+
+
+def test_a_manual_task_is_done_by_staff_and_its_file_joins_the_answer(
+    flow_with_a_task: Flow, clock: FakeClock
+) -> None:
+    flow = flow_with_a_task
+    reference = flow.submit("access")
+    headers = dpo_token(flow.container, clock)
+    deadline = time.monotonic() + 30
+    while True:
+        tasks = flow.client.get(f"/api/v1/requests/{reference}/tasks", headers=headers).json()
+        if any(t["kind"] == "connector" and t["status"] == "done" for t in tasks):
+            break
+        assert time.monotonic() < deadline, tasks
+        time.sleep(0.01)
+    manual = next(t for t in tasks if t["kind"] == "manual")
+    assert manual["system"] == "hubspot" and manual["status"] == "pending"
+    assert "HubSpot" in manual["instructions"] and manual["due_on"] == "2026-12-20"
+    status = flow.client.get(f"/api/v1/requests/{reference}", headers=headers).json()["status"]
+    assert status == "in_progress"  # waits for staff
+    assigned = flow.client.post(
+        f"/api/v1/requests/{reference}/tasks/hubspot/assignment",
+        headers=headers,
+        json={"assignee": "dpo-user"},
+    )
+    assert assigned.json()["assignee"] == "dpo-user"
+    refused = flow.client.post(
+        f"/api/v1/requests/{reference}/tasks/{SYSTEM}/completion", headers=headers
+    )
+    assert refused.status_code == 409  # skydd runs that one itself
+    done = flow.client.post(
+        f"/api/v1/requests/{reference}/tasks/hubspot/completion",
+        headers=headers,
+        data={"note": "Exported the contact record."},
+        files={"file": ("contact.csv", b"email,lifecycle\nanna.svensson@example.se,lead\n")},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "completed"
+    _, content = _download(flow)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert archive.read("uploads/hubspot/contact.csv").startswith(b"email,lifecycle")
+    assert "customers" in json.loads(archive.read("data.json"))["systems"][SYSTEM]
+
+
+def dpo_token(container: Container, clock: FakeClock) -> dict[str, str]:
+    add_staff(container, "dpo-user", ("dpo",))
+    text_, _ = create_token(
+        container.uow(),
+        clock,
+        container.token_hasher,
+        name="dpo token",
+        scopes=frozenset(Scope),
+        owner="dpo-user",
+        actor="test",
+        origin="test",
+    )
+    return {"Authorization": f"Bearer {text_}"}

@@ -16,6 +16,7 @@ from skydd.domain.request_deadlines import deadlines_for
 from skydd.domain.requests import Channel, DataSubjectRequest, RequestStatus, RequestType
 from skydd.domain.verification import VerificationMethod
 from skydd.services.register import store_register
+from skydd.services.request_reminders import remind_staff
 from skydd.services.request_verification import check_code, send_code
 from skydd.services.requests import (
     StaffDecision,
@@ -323,3 +324,51 @@ def test_the_second_organisation_counts_by_its_own_calendar(
     # 26 October 2026 is Ireland's October bank holiday, a working day in Sweden.
     assert request.due_on == dt.date(2026, 10, 27)
     assert deadlines_for(dt.date(2026, 9, 26), "SE").due_on == dt.date(2026, 10, 26)
+
+
+def test_the_person_is_told_of_an_extension_and_of_a_rejection(
+    served: Container, clock: FakeClock, mailbox: Mailbox
+) -> None:
+    first = submit(served)
+    second = submit(served)
+    for request in (first, second):
+        decision = StaffDecision(request.reference, "ID checked by phone.", STAFF)
+        verify_manually(served.uow(), clock, None, decision)
+    extend_request(
+        served.uow(),
+        clock,
+        None,
+        StaffDecision(first.reference, "We must search twelve systems.", STAFF),
+        served.postman(),
+    )
+    notice = text_of(mailbox.to(ANNA)[-1])
+    assert "We must search twelve systems." in notice
+    assert "25 februari 2027" in notice  # Swedish: Mestro's default language
+    reject_request(
+        served.uow(),
+        clock,
+        None,
+        StaffDecision(second.reference, "The same request came last week.", STAFF),
+        served.postman(),
+    )
+    refusal = text_of(mailbox.to(ANNA)[-1])
+    assert "The same request came last week." in refusal
+    assert "Integritetsskyddsmyndigheten" in refusal  # the register's authority
+    assert len(mailbox.to(ANNA)) == 2
+
+
+def test_staff_are_reminded_of_what_is_due_without_personal_data(
+    served: Container, clock: FakeClock, mailbox: Mailbox
+) -> None:
+    assert remind_staff(served.uow(), clock, None, served.postman()).sent_to == 0
+    assert mailbox.messages == []
+    late = submit(served, received_on=dt.date(2026, 10, 12), channel=Channel.EMAIL)  # 12 Nov
+    soon = submit(served, received_on=dt.date(2026, 11, 2), channel=Channel.EMAIL)  # 2 Dec
+    submit(served)  # due 28 Dec: not yet
+    reminder = remind_staff(served.uow(), clock, None, served.postman())
+    assert [d.reference for d in reminder.overdue] == [late.reference]
+    assert [d.reference for d in reminder.due_soon] == [soon.reference]
+    [message] = mailbox.to("support@mestro.se")  # the DPO's contact point in the register
+    body = text_of(message)
+    assert late.reference in body and soon.reference in body
+    assert ANNA not in body and "anna" not in message.as_string().lower()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +24,8 @@ from skydd.domain.errors import InvalidInput
 from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.requests import Channel, DataSubjectRequest, parse_request_type
 from skydd.jobs.queue import work_queue
+from skydd.services.request_reminders import remind_staff
+from skydd.services.request_tasks import Upload, assign_task, complete_task, request_tasks
 from skydd.services.request_verification import check_code, send_code
 from skydd.services.requests import (
     StaffDecision,
@@ -164,7 +167,9 @@ def extend(
     """Extend the deadline to three months from receipt (Art. 12(3))."""
     container = container_of(ctx)
     decision = StaffDecision(reference, reason, _who())
-    request = extend_request(container.uow(), container.clock, container.organisation_key, decision)
+    request = extend_request(
+        container.uow(), container.clock, container.organisation_key, decision, container.postman()
+    )
     typer.echo(f"{request.reference}: extended, due {request.due_on}")
 
 
@@ -177,8 +182,103 @@ def reject(
     """Refuse a request with its reason."""
     container = container_of(ctx)
     decision = StaffDecision(reference, reason, _who())
-    request = reject_request(container.uow(), container.clock, container.organisation_key, decision)
+    request = reject_request(
+        container.uow(), container.clock, container.organisation_key, decision, container.postman()
+    )
     typer.echo(f"{request.reference}: rejected")
+
+
+@app.command("remind")
+def remind(
+    ctx: typer.Context,
+    due_within: Annotated[
+        str, typer.Option(help="Remind of requests due within this span, e.g. 7d.")
+    ] = "7d",
+) -> None:
+    """Mail staff the requests overdue and due soon now (the worker does it every morning)."""
+    container = container_of(ctx)
+    reminder = remind_staff(
+        container.uow(),
+        container.clock,
+        container.organisation_key,
+        container.postman(),
+        _duration(due_within),
+    )
+    typer.echo(
+        f"{len(reminder.overdue)} overdue, {len(reminder.due_soon)} due soon; "
+        f"sent to {reminder.sent_to} address(es)"
+    )
+
+
+@app.command("tasks")
+def tasks(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help=REFERENCE_HELP)],
+) -> None:
+    """The request's steps: what skydd ran and the manual tasks, with their instructions."""
+    container = container_of(ctx)
+    _, steps = request_tasks(container.uow(), container.organisation_key, reference)
+    for step in steps:
+        who = f", assigned to {step.assignee}" if step.assignee else ""
+        due = f", due {step.due_on}" if step.due_on else ""
+        typer.echo(f"{step.system}: {step.kind.value}, {step.status.value}{who}{due}")
+        if step.is_open and step.instructions:
+            typer.echo(f"  {step.instructions}")
+        if step.error:
+            typer.echo(f"  last error: {step.error}")
+
+
+@app.command("assign")
+def assign(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help=REFERENCE_HELP)],
+    system: Annotated[str, typer.Argument(help="The system's key in the register.")],
+    assignee: Annotated[str, typer.Argument(help="A staff username.")],
+) -> None:
+    """Give a manual task to a member of staff."""
+    container = container_of(ctx)
+    step = assign_task(
+        container.uow(),
+        container.clock,
+        container.organisation_key,
+        reference,
+        system,
+        assignee,
+        who=_who(),
+    )
+    typer.echo(f"{reference}: {step.system} assigned to {step.assignee}")
+
+
+@app.command("done")
+def done(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help=REFERENCE_HELP)],
+    system: Annotated[str, typer.Argument(help="The system's key in the register.")],
+    file: Annotated[
+        Path | None, typer.Option(help="The file exported from the system (up to 20 MiB).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="What was done (no personal data).")] = None,
+) -> None:
+    """Mark a manual task done; the request is answered when it was the last."""
+    container = container_of(ctx)
+    upload = None
+    if file is not None:
+        if not file.is_file():
+            msg = "--file: no such file"
+            raise InvalidInput(msg)
+        upload = Upload(file.name, file.read_bytes())
+    request = complete_task(
+        container.uow(),
+        container.clock,
+        container.organisation_key,
+        reference,
+        system,
+        container.execution(),
+        note=note,
+        upload=upload,
+        who=_who(),
+    )
+    typer.echo(f"{request.reference}: {system} done; the request is {request.status.value}")
 
 
 @app.command("show")

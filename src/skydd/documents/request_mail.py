@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from skydd.documents.access_package import build_access_package
-from skydd.documents.request_messages import completion_notice, verification_code_message
+from skydd.documents.request_messages import (
+    completion_notice,
+    extension_notice,
+    rejection_notice,
+    staff_reminder,
+    verification_code_message,
+)
 from skydd.domain.access_answer import AnsweredRequest, FoundSystem
 from skydd.domain.register import Register
-from skydd.domain.request_notices import KeptRecord
+from skydd.domain.request_notices import DueRequest, KeptRecord
 from skydd.domain.requests import DataSubjectRequest
 from skydd.services.ports import AnswerLink, MailMessage
 
@@ -39,6 +45,29 @@ class RequestMailWriter:
             downloads_allowed=None if answer is None else answer.downloads,
             kept=kept,
         )
+
+    def extension(self, register: Register, request: DataSubjectRequest) -> MailMessage:
+        """The Art. 12(3) notice: the deadline is extended, why, and the new date."""
+        return extension_notice(
+            register,
+            request.language,
+            request.type,
+            request.deadlines.received_on,
+            request.due_on,
+            request.extended_because or "",
+        )
+
+    def rejection(self, register: Register, request: DataSubjectRequest) -> MailMessage:
+        """The Art. 12(4) notice: why nothing is done, and the right to complain."""
+        return rejection_notice(
+            register, request.language, request.type, request.rejected_because or ""
+        )
+
+    def reminder(
+        self, language: str, overdue: Sequence[DueRequest], due_soon: Sequence[DueRequest]
+    ) -> MailMessage:
+        """The daily reminder to staff: references, types and dates only."""
+        return staff_reminder(language, overdue, due_soon)
 
     def access_package(
         self,

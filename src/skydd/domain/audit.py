@@ -61,6 +61,8 @@ class AuditAction(StrEnum):
     REQUEST_REJECTED = "request.rejected"
     REQUEST_STARTED = "request.started"
     REQUEST_COMPLETED = "request.completed"
+    REQUEST_TASK_ASSIGNED = "request.task_assigned"
+    REQUEST_TASK_DONE = "request.task_done"
 
 
 @dataclass(frozen=True)

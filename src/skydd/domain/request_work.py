@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NewType
 
-from skydd.domain.errors import ConflictError
+from skydd.domain.errors import ConflictError, InvalidInput
 from skydd.domain.processors import System
 from skydd.domain.register import Register
 from skydd.domain.requests import DataSubjectRequest, RequestId, RequestType
@@ -127,3 +127,26 @@ def fail_attempt(step: RequestStep, error: str) -> RequestStep:
     attempts = step.attempts + 1
     status = StepStatus.FAILED if attempts >= MAX_ATTEMPTS else StepStatus.PENDING
     return replace(step, attempts=attempts, status=status, error=error)
+
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+"""An exported file staff upload to a manual task: at most 20 MiB (stored encrypted)."""
+
+
+def assign(step: RequestStep, assignee: str) -> RequestStep:
+    """The task given to ``assignee`` (a staff username); only manual tasks are assigned."""
+    if step.kind is not StepKind.MANUAL:
+        msg = "only manual tasks are assigned; skydd runs the others"
+        raise ConflictError(msg)
+    cleaned = assignee.strip()
+    if not cleaned or len(cleaned) > 200:
+        msg = "an assignee is 1-200 characters"
+        raise InvalidInput(msg)
+    return replace(step, assignee=cleaned)
+
+
+def check_manual(step: RequestStep) -> None:
+    """Refuse to mark a connector step done by hand: skydd's own run is the record."""
+    if step.kind is not StepKind.MANUAL:
+        msg = "this step is run by skydd, not done by hand"
+        raise ConflictError(msg)

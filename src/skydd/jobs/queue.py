@@ -9,6 +9,8 @@ Huey removes a message when a worker takes it, so a worker killed mid-request wo
 lose it. The ``sweep`` task (periodic, and run at every worker start) therefore sends
 again every request that is verified or in progress with a connector step pending:
 the request's own steps, stored one by one, are the durable record of what is left.
+Every morning at 07:00 (the worker's clock, UTC) staff are reminded of requests
+overdue or due within a week.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from skydd.bootstrap import Container
 from skydd.config import QueueSettings
 from skydd.domain.requests import RequestId
 from skydd.services.request_execution import run_request
+from skydd.services.request_reminders import remind_staff
 from skydd.services.request_sweep import requests_to_resume
 
 logger = logging.getLogger(__name__)
@@ -118,4 +121,11 @@ def _register_tasks(container: Container, queue: Huey) -> tuple[Huey, TaskWrappe
             run(str(request_id))
 
     sweep = cast("TaskWrapper", queue.periodic_task(crontab(minute="*"), name="sweep")(sweep_all))
+
+    def remind() -> None:
+        remind_staff(
+            container.uow(), container.clock, container.organisation_key, container.postman()
+        )
+
+    queue.periodic_task(crontab(hour="7", minute="0"), name="remind_staff")(remind)
     return queue, run, sweep

@@ -16,7 +16,7 @@ from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.masking import ErasurePolicy, ErasureResult
 from skydd.domain.policy import PublishedPolicy
 from skydd.domain.register import Register
-from skydd.domain.request_notices import KeptRecord
+from skydd.domain.request_notices import DueRequest, KeptRecord
 from skydd.domain.request_work import RequestStep, StepId
 from skydd.domain.requesters import Requester
 from skydd.domain.requests import DataSubjectRequest, RequestId
@@ -409,6 +409,20 @@ class RequestMail(Protocol):
         kept: Sequence[KeptRecord],
     ) -> MailMessage:
         """The mail saying the request is done: the download link, or what was kept."""
+        ...
+
+    def extension(self, register: Register, request: DataSubjectRequest) -> MailMessage:
+        """The notice that the deadline is extended (Art. 12(3))."""
+        ...
+
+    def rejection(self, register: Register, request: DataSubjectRequest) -> MailMessage:
+        """The notice that the request is refused (Art. 12(4))."""
+        ...
+
+    def reminder(
+        self, language: str, overdue: Sequence[DueRequest], due_soon: Sequence[DueRequest]
+    ) -> MailMessage:
+        """The daily reminder to staff of requests overdue and due soon."""
         ...
 
     def access_package(

@@ -12,18 +12,22 @@ why; the person is told by mail.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import json
 import logging
 import secrets
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from skydd.domain.access_answer import AnsweredRequest, FoundCollection, FoundSystem
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.erasure_rules import erasure_policy
-from skydd.domain.errors import MailNotSent, NotFoundError, SkyddError
+from skydd.domain.errors import NotFoundError, SkyddError
 from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.masking import ErasureResult
 from skydd.domain.register import Register
@@ -44,16 +48,14 @@ from skydd.domain.requests import (
     RequestType,
     advance,
 )
+from skydd.services.notices import Postman
 from skydd.services.ports import (
     AnswerLink,
-    Mailer,
     PersonalDataSystems,
-    RequestMail,
     StoredRegister,
     TokenHasher,
 )
 from skydd.services.register import current_register
-from skydd.services.request_verification import sender_of
 from skydd.services.requests import audit_request
 from skydd.services.subjects import Who
 from skydd.services.unit_of_work import UnitOfWork
@@ -79,12 +81,10 @@ class Execution:
 
     systems: PersonalDataSystems
     hasher: TokenHasher
-    mailer: Mailer
-    writer: RequestMail
+    postman: Postman
     public_url: str
     download_days: int = 7
     downloads: int = 3
-    sender: str | None = None
 
 
 def run_request(
@@ -216,8 +216,12 @@ def _store_answer(
     secret: str,
     execution: Execution,
 ) -> AnswerLink | None:
-    found = [found_of(text) for text in results.values() if text is not None]
-    if not any(system.collections for system in found):
+    parsed = {system: json.loads(text) for system, text in results.items() if text is not None}
+    found = [found_of(data) for data in parsed.values() if "collections" in data]
+    uploads = {
+        system: data["upload"] for system, data in parsed.items() if data.get("upload") is not None
+    }
+    if not uploads and not any(system.collections for system in found):
         return None
     answered = AnsweredRequest(
         id=request.id,
@@ -226,7 +230,8 @@ def _store_answer(
         answered_on=clock.today(),
         reference=request.reference,
     )
-    content = execution.writer.access_package(register, request.language, answered, found)
+    content = execution.postman.writer.access_package(register, request.language, answered, found)
+    content = with_uploads(content, uploads, answered.answered_on)
     expires_at = clock.now() + dt.timedelta(days=execution.download_days)
     uow.work.save_answer(
         request.id,
@@ -282,13 +287,9 @@ def _tell(
     """Mail the person that the request is done; without an address staff tell them."""
     if requester.email is None:
         return
-    message = execution.writer.completion(register, request, link, kept)
-    try:
-        execution.mailer.send(
-            execution.sender or sender_of(register), requester.email.value, message
-        )
-    except MailNotSent as exc:
-        logger.warning("completion notice for request %s not sent: %s", request.reference, exc)
+    message = execution.postman.writer.completion(register, request, link, kept)
+    about = f"request {request.reference}"
+    execution.postman.send(register, requester.email.value, message, about)
 
 
 def _request(uow: UnitOfWork, stored: StoredRegister, request_id: RequestId) -> DataSubjectRequest:
@@ -312,9 +313,30 @@ def _found_json(found: FoundSystem) -> str:
     )
 
 
-def found_of(text: str) -> FoundSystem:
+def with_uploads(content: bytes, uploads: dict[str, dict[str, str]], on: dt.date) -> bytes:
+    """The zip with the files staff exported by hand, under ``uploads/<system>/``."""
+    if not uploads:
+        return content
+    buffer = io.BytesIO(content)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for system, upload in sorted(uploads.items()):
+            name = _safe_name(upload["filename"]) or "export"
+            info = zipfile.ZipInfo(
+                f"uploads/{_safe_name(system)}/{name}", (on.year, on.month, on.day, 0, 0, 0)
+            )
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, base64.b64decode(upload["content"]))
+    return buffer.getvalue()
+
+
+def _safe_name(name: str) -> str:
+    """A file name that stays in its folder: letters, digits, ``._-`` only, no leading dot."""
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in name.rsplit("/", 1)[-1])
+    return cleaned.lstrip(".")[:120]
+
+
+def found_of(data: dict[str, Any]) -> FoundSystem:
     """A stored access result back as a :class:`FoundSystem`."""
-    data = json.loads(text)
     return FoundSystem(
         data["system"],
         tuple(

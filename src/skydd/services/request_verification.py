@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
-from skydd.domain.errors import ConflictError, InvalidInput, MailNotSent
-from skydd.domain.register import Register
+from skydd.domain.errors import ConflictError, InvalidInput
 from skydd.domain.requests import DataSubjectRequest, RequestStatus, Verification, verify
 from skydd.domain.verification import (
     MAX_ATTEMPTS,
@@ -27,7 +26,8 @@ from skydd.domain.verification import (
     looks_like_code,
     new_code,
 )
-from skydd.services.ports import Mailer, RequestMail, TokenHasher
+from skydd.services.notices import Postman
+from skydd.services.ports import TokenHasher
 from skydd.services.register import current_register
 from skydd.services.requests import (
     REQUESTER_ACTOR,
@@ -42,13 +42,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CodeMail:
-    """What sending a code needs besides the unit of work: hashing, writing, delivering."""
+    """What sending a code needs besides the unit of work: hashing, and the post."""
 
     hasher: TokenHasher
-    mailer: Mailer
-    writer: RequestMail
-    sender: str | None = None
-    """The From address; ``None``: the register's intake contact point."""
+    postman: Postman
 
 
 def send_code(
@@ -83,15 +80,10 @@ def send_code(
         uow.requests.save_code(request.id, challenge)
         audit_request(uow, clock, who, AuditAction.REQUEST_CODE_SENT, request, register)
         uow.commit()
-    message = mail.writer.verification_code(
+    message = mail.postman.writer.verification_code(
         register, request.language, code, int(VALID_FOR.total_seconds() // 60)
     )
-    try:
-        mail.mailer.send(mail.sender or sender_of(register), email.value, message)
-    except MailNotSent as exc:
-        logger.warning("verification code for request %s not sent: %s", request.reference, exc)
-        return False
-    return True
+    return mail.postman.send(register, email.value, message, f"request {request.reference}")
 
 
 def check_code(
@@ -132,17 +124,6 @@ def check_code(
         uow.commit()
     _refuse_unless_verified(outcome, MAX_ATTEMPTS - counted.attempts)
     return request
-
-
-def sender_of(register: Register) -> str:
-    """The From address of request mail: the intake contact point, else the first one."""
-    org = register.organisation
-    points = {p.key: p for p in org.contact_points}
-    chosen = points.get(org.intake_contact or "") or next(iter(points.values()), None)
-    if chosen is None:
-        msg = "the register names no contact point to send request mail from"
-        raise ConflictError(msg)
-    return str(chosen.email)
 
 
 def _hash(hasher: TokenHasher, request: DataSubjectRequest, code: str) -> str:

@@ -32,6 +32,8 @@ from skydd.domain.requests import (
 )
 from skydd.domain.verification import VerificationMethod
 from skydd.services.audit import record
+from skydd.services.notices import Postman
+from skydd.services.ports import MailMessage
 from skydd.services.register import current_register
 from skydd.services.subjects import Who, parse_identifier
 from skydd.services.unit_of_work import UnitOfWork
@@ -122,25 +124,63 @@ def verify_manually(
 
 
 def extend_request(
-    uow: UnitOfWork, clock: Clock, organisation_key: str | None, decision: StaffDecision
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    decision: StaffDecision,
+    postman: Postman | None = None,
 ) -> DataSubjectRequest:
-    """Extend the deadline to three months from receipt, with the reason the person is told."""
+    """Extend the deadline to three months from receipt; the person is told why (Art. 12(3)).
+
+    The notice goes out at once, so it reaches the person within the first month (the
+    domain refuses an extension once that is no longer possible).
+    """
 
     def extended(request: DataSubjectRequest) -> DataSubjectRequest:
         return extend(request, decision.reason, clock.today(), clock.now())
 
-    return _decide(uow, clock, organisation_key, decision, extended, AuditAction.REQUEST_EXTENDED)
+    changed = _decide(
+        uow, clock, organisation_key, decision, extended, AuditAction.REQUEST_EXTENDED
+    )
+    if postman is not None:
+        _notify(uow, organisation_key, changed, postman, postman.writer.extension)
+    return changed
 
 
 def reject_request(
-    uow: UnitOfWork, clock: Clock, organisation_key: str | None, decision: StaffDecision
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    decision: StaffDecision,
+    postman: Postman | None = None,
 ) -> DataSubjectRequest:
-    """Refuse the request with the reason the person is told (Art. 12(4))."""
+    """Refuse the request; the person is told why and of their remedies (Art. 12(4))."""
 
     def rejected(request: DataSubjectRequest) -> DataSubjectRequest:
         return reject(request, decision.reason, clock.now())
 
-    return _decide(uow, clock, organisation_key, decision, rejected, AuditAction.REQUEST_REJECTED)
+    changed = _decide(
+        uow, clock, organisation_key, decision, rejected, AuditAction.REQUEST_REJECTED
+    )
+    if postman is not None:
+        _notify(uow, organisation_key, changed, postman, postman.writer.rejection)
+    return changed
+
+
+def _notify(
+    uow: UnitOfWork,
+    organisation_key: str | None,
+    request: DataSubjectRequest,
+    postman: Postman,
+    write: Callable[[Register, DataSubjectRequest], MailMessage],
+) -> bool:
+    """Mail the person about ``request`` when it names an address; else staff tell them."""
+    with uow:
+        register = current_register(uow, organisation_key).register
+        email = uow.requests.requester(request.id).email
+    if email is None:
+        return False
+    return postman.send(register, email.value, write(register, request), request.reference)
 
 
 def _decide(

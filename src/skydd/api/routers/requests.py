@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -304,7 +305,8 @@ def verify_by_staff(
 )
 def extend(reference: str, body: ReasonIn, http: Request, actor: ManagesRequests) -> RequestOut:
     """Extend the deadline to three months from receipt (Art. 12(3)), with the reason."""
-    return _decided(extend_request, reference, body, http, actor)
+    postman = http.app.state.container.postman()
+    return _decided(partial(extend_request, postman=postman), reference, body, http, actor)
 
 
 @router.post(
@@ -313,4 +315,5 @@ def extend(reference: str, body: ReasonIn, http: Request, actor: ManagesRequests
 )
 def reject(reference: str, body: ReasonIn, http: Request, actor: ManagesRequests) -> RequestOut:
     """Refuse the request with the reason the person is told (Art. 12(4))."""
-    return _decided(reject_request, reference, body, http, actor)
+    postman = http.app.state.container.postman()
+    return _decided(partial(reject_request, postman=postman), reference, body, http, actor)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.request_work import RequestStep, StepKind, StepStatus
 from skydd.domain.requests import Channel, DataSubjectRequest, RequestStatus, RequestType
 
 _MAX_IDENTIFIER = 320
@@ -134,4 +135,39 @@ class RequestOut(BaseModel):
             rejected_because=request.rejected_because,
             verified_by=None if verification is None else verification.method.value,
             registered_by=request.registered_by,
+        )
+
+
+class AssigneeIn(BaseModel):
+    """Who a manual task goes to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: str = Field(min_length=1, max_length=200, description="A staff username.")
+
+
+class TaskOut(BaseModel):
+    """One system's part of a request: run by skydd, or a manual task for staff."""
+
+    system: str
+    kind: StepKind
+    status: StepStatus
+    instructions: str | None
+    assignee: str | None
+    due_on: dt.date | None
+    attempts: int
+    error: str | None
+
+    @classmethod
+    def from_domain(cls, step: RequestStep) -> TaskOut:
+        """The API form of a step."""
+        return cls(
+            system=step.system,
+            kind=step.kind,
+            status=step.status,
+            instructions=step.instructions,
+            assignee=step.assignee,
+            due_on=step.due_on,
+            attempts=step.attempts,
+            error=step.error,
         )
