@@ -3,7 +3,8 @@
 A :class:`Register` is a value: loaded from YAML by an adapter, checked by the
 compliance lint, rendered as the policy and the Art. 30 record. Structural
 validity (types, unknown keys) is pydantic's job; :func:`dangling_references`
-finds keys that point at nothing, with the field path of each.
+finds keys that point at nothing, with the field path of each, among them what the
+SQL connector would refuse in the datasets (:mod:`skydd.domain.register_datasets`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from skydd.domain.organisation import Organisation
 from skydd.domain.policy_text import PolicyText
 from skydd.domain.processors import System
 from skydd.domain.purposes import Purpose
+from skydd.domain.register_datasets import dataset_problems
 from skydd.domain.retention import RetentionRule
 from skydd.domain.roles import RoleDefinition, dangling_role_references
 from skydd.domain.schema import Key, LanguageCode, LocalizedText, RegisterModel
@@ -177,6 +179,7 @@ def _dangling(reg: Register) -> Iterator[tuple[FieldPath, str]]:
         if lang not in languages:
             yield ("policy", lang), f"language {lang!r} is not among the organisation's languages"
     yield from dangling_role_references(reg, reg.roles)
+    yield from dataset_problems(reg.datasets, reg.systems)
     yield from _duplicate_keys(reg)
 
 
