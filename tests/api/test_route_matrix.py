@@ -97,6 +97,7 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("POST", "/api/v1/requests/{reference}/tasks/{system}/assignment"): protected({"dpo": 422}),
     # 404: the request is not verified, so no worker has planned its tasks yet
     ("POST", "/api/v1/requests/{reference}/tasks/{system}/completion"): protected({"dpo": 404}),
+    ("POST", "/api/v1/requests/{reference}/tasks/{system}/retry"): protected({"dpo": 404}),
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,

@@ -25,7 +25,13 @@ from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.requests import Channel, DataSubjectRequest, parse_request_type
 from skydd.jobs.queue import work_queue
 from skydd.services.request_reminders import remind_staff
-from skydd.services.request_tasks import Upload, assign_task, complete_task, request_tasks
+from skydd.services.request_tasks import (
+    Upload,
+    assign_task,
+    complete_task,
+    request_tasks,
+    retry_task,
+)
 from skydd.services.request_verification import check_code, send_code
 from skydd.services.requests import (
     StaffDecision,
@@ -279,6 +285,26 @@ def done(
         who=_who(),
     )
     typer.echo(f"{request.reference}: {system} done; the request is {request.status.value}")
+
+
+@app.command("retry")
+def retry(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help=REFERENCE_HELP)],
+    system: Annotated[str, typer.Argument(help="The system's key in the register.")],
+) -> None:
+    """Run a failed step again (once its database is reachable) and queue the request."""
+    container = container_of(ctx)
+    request = retry_task(
+        container.uow(),
+        container.clock,
+        container.organisation_key,
+        reference,
+        system,
+        who=_who(),
+    )
+    work_queue(container).dispatch(request.id)
+    typer.echo(f"{request.reference}: {system} queued again")
 
 
 @app.command("show")

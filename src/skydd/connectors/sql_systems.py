@@ -13,9 +13,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import cast
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 
-from skydd.connectors.sql_datasets import SqlDatasetConnector
+from skydd.connectors.sql_datasets import SqlConnectorError, SqlDatasetConnector
 from skydd.domain.access_answer import FoundCollection, FoundSystem, Row
 from skydd.domain.dataset_graph import TraversalPlan, build_dataset_graph, plan_traversal
 from skydd.domain.errors import InvalidInput
@@ -115,7 +115,7 @@ class SqlSystems:
             if url is None:
                 msg = f"system {system_key!r} has no database connection"
                 raise InvalidInput(msg)
-            engine = create_engine(engine_url(url), pool_pre_ping=True)
+            engine = _engine_for(engine_url(url))
             self._engines[system_key] = engine
         return engine
 
@@ -127,3 +127,34 @@ def _plan(register: Register, system_key: str, kinds: frozenset[str]) -> Travers
         raise InvalidInput(msg)
     datasets = [d for d in register.datasets if d.fides_key in system.datasets]
     return plan_traversal(build_dataset_graph(datasets), kinds)
+
+
+CONNECT_TIMEOUT_SECONDS = 10
+STATEMENT_TIMEOUT_MS = 60_000
+"""A database that accepts a connection and then hangs must not hold a worker for ever."""
+
+
+def _engine_for(url: str) -> Engine:
+    """An engine with connect and statement timeouts; a URL that is not usable is refused.
+
+    The error names the kind of failure only: a URL may carry a password.
+    """
+    try:
+        parsed = make_url(url)
+        args: dict[str, object] = {}
+        if parsed.get_backend_name() == "postgresql":
+            args = {
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            }
+        elif parsed.get_backend_name() in {"mysql", "mariadb"}:
+            timeout = STATEMENT_TIMEOUT_MS // 1000
+            args = {
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "read_timeout": timeout,
+                "write_timeout": timeout,
+            }
+        return create_engine(parsed, pool_pre_ping=True, connect_args=args)
+    except Exception as exc:  # noqa: BLE001 - any failure here is a bad URL; its text may hold it
+        msg = f"the connection URL is not usable ({type(exc).__name__})"
+        raise SqlConnectorError(msg) from None

@@ -63,6 +63,7 @@ class AuditAction(StrEnum):
     REQUEST_COMPLETED = "request.completed"
     REQUEST_TASK_ASSIGNED = "request.task_assigned"
     REQUEST_TASK_DONE = "request.task_done"
+    REQUEST_TASK_RETRIED = "request.task_retried"
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,11 @@ def check_manual(step: RequestStep) -> None:
     if step.kind is not StepKind.MANUAL:
         msg = "this step is run by skydd, not done by hand"
         raise ConflictError(msg)
+
+
+def retry(step: RequestStep) -> RequestStep:
+    """A failed connector step pending again with fresh attempts (staff fixed the cause)."""
+    if step.kind is not StepKind.CONNECTOR or step.status is not StepStatus.FAILED:
+        msg = "only a failed step that skydd runs can be retried"
+        raise ConflictError(msg)
+    return replace(step, status=StepStatus.PENDING, attempts=0)

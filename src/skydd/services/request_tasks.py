@@ -21,6 +21,7 @@ from skydd.domain.request_work import (
     assign,
     check_manual,
     finish_step,
+    retry,
 )
 from skydd.domain.requests import DataSubjectRequest
 from skydd.services.register import current_register
@@ -111,6 +112,33 @@ def complete_task(
         )
         uow.commit()
     return complete_if_done(uow, clock, organisation_key, request.id, execution)
+
+
+def retry_task(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    reference: str,
+    system: str,
+    *,
+    who: Who,
+) -> DataSubjectRequest:
+    """Set a failed connector step pending again; the caller queues the request."""
+    with uow:
+        stored = current_register(uow, organisation_key)
+        request = find_request(uow, stored.organisation_id, reference)
+        uow.work.save_step(retry(_step(uow.work.steps(request.id), system)))
+        audit_request(
+            uow,
+            clock,
+            who,
+            AuditAction.REQUEST_TASK_RETRIED,
+            request,
+            stored.register,
+            system=system,
+        )
+        uow.commit()
+    return request
 
 
 def _step(steps: list[RequestStep], system: str) -> RequestStep:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from skydd.api.auth import PROTECTED_RESPONSES, require
 from skydd.api.deps import ContainerDep
 from skydd.api.problems import INVALID_REQUEST, problem_responses
 from skydd.api.schemas.requests import AssigneeIn, RequestOut, TaskOut
+from skydd.bootstrap import Container
 from skydd.domain.access_vocabulary import Action, Actor
 from skydd.domain.errors import InvalidInput
 from skydd.domain.request_work import MAX_UPLOAD_BYTES
-from skydd.services.request_tasks import Upload, assign_task, complete_task, request_tasks
+from skydd.jobs.queue import WorkQueue
+from skydd.services.request_tasks import (
+    Upload,
+    assign_task,
+    complete_task,
+    request_tasks,
+    retry_task,
+)
 from skydd.services.subjects import Who
 
 router = APIRouter(prefix="/api/v1/requests/{reference}/tasks", tags=["requests"])
@@ -90,4 +98,21 @@ async def complete(
         upload=upload,
         who=Who(actor.id, "api"),
     )
+    return RequestOut.from_domain(request)
+
+
+@router.post("/{system}/retry", responses=ERRORS)
+def retry(reference: str, system: str, http: Request, actor: ManagesRequests) -> RequestOut:
+    """Run a failed step again (after its database is reachable again)."""
+    container: Container = http.app.state.container
+    request = retry_task(
+        container.uow(),
+        container.clock,
+        container.organisation_key,
+        reference,
+        system,
+        who=Who(actor.id, "api"),
+    )
+    queue: WorkQueue = http.app.state.work_queue
+    queue.dispatch(request.id)
     return RequestOut.from_domain(request)
