@@ -399,9 +399,10 @@ def measure(
     finally:
         for run in runs:
             run.close()
-        if not keep:
-            for size in sizes:
-                drop_database(size)
+        if not keep:  # only what this run loaded: a reused database may be in use elsewhere
+            for run in runs:
+                if not run.loaded.reused:
+                    drop_database(run.loaded.size)
 
 
 # --- output -------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ generate_series`` on two connections at once (the machine has two cores); keys,
 indexes and foreign keys are added after the load, then ``VACUUM (ANALYZE)`` leaves
 the tables as a long-lived database has them (statistics, hint bits, visibility map).
 Each size gets its own database, ``skydd_bench_dsr_<size>``; a finished load is marked
-in the database's comment, so a database kept by ``--keep`` is reused while at least
-90 % of its customers are still unerased.
+in the database's comment, so a database kept by ``--keep`` (or loaded by another
+process) is reused while at least 90 % of its customers are still unerased.
 """
 
 from __future__ import annotations
@@ -483,17 +483,33 @@ def build_database(size: int) -> str:
 
 
 def build(size: int, *, log: Callable[[str], None] = lambda _: None) -> Build:
-    """Load ``size`` customers into their own database, or reuse a finished load of them."""
+    """Load ``size`` customers into their own database, or reuse a finished load of them.
+
+    An advisory lock per size makes a second process wait for a load in progress and
+    then reuse it, rather than drop the database under the first.
+    """
     name = database_name(size)
     url = database_url(size)
-    if _reusable(size):
-        log(f"{name}: reusing the loaded database")
-        return Build(size, url, 0.0, True, expected_rows(size))
+    with psycopg.connect(ADMIN_URL, autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+        if _reusable(size):
+            log(f"{name}: reusing the loaded database")
+            return Build(size, url, 0.0, True, expected_rows(size))
+        start = time.perf_counter()
+        _load(size, log)
+        seconds = time.perf_counter() - start
+    log(f"{name}: loaded in {seconds:.1f} s")
+    return Build(size, url, seconds, False, expected_rows(size))
+
+
+def _load(size: int, log: Callable[[str], None]) -> None:
+    """(Re)create the database of ``size`` customers and fill it; mark it loaded."""
+    name = database_name(size)
     start = time.perf_counter()
     drop_database(size)
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    target = libpq_url(url)
+    target = libpq_url(database_url(size))
     _run(target, [*HELPERS, "CREATE EXTENSION IF NOT EXISTS pgcrypto"])
     _run(target, [create_table(t) for t in TABLES])
     params = _parameters(size)
@@ -518,9 +534,6 @@ def build(size: int, *, log: Callable[[str], None] = lambda _: None) -> Build:
                 sql.Identifier(name), sql.Literal(_marker(size))
             )
         )
-    seconds = time.perf_counter() - start
-    log(f"{name}: loaded in {seconds:.1f} s")
-    return Build(size, url, seconds, False, expected_rows(size))
 
 
 def drop_database(size: int) -> None:
