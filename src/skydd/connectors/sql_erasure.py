@@ -14,8 +14,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import Connection, and_, bindparam, column, inspect, table, update
+from sqlalchemy import Connection, Update, and_, bindparam, column, inspect, table, update
 
 from skydd.connectors.sql_access import Row, SqlConnectorError, failures_named, json_row
 from skydd.domain.dataset_graph import (
@@ -122,16 +123,25 @@ def write_changes(
 ) -> None:
     """One ``UPDATE … WHERE key = :key`` per set of changed fields, run as executemany."""
     for fields, params in changes.updates.items():
-        target = table(
-            node.address.collection, *(column(c) for c in [*key, *fields]), schema=node.schema
-        )
-        statement = (
-            update(target)
-            .where(and_(*(target.c[k] == bindparam(_key_param(i)) for i, k in enumerate(key))))
-            .values({f: bindparam(_new_param(i)) for i, f in enumerate(fields)})
-        )
+        statement = update_statement(node.address.collection, node.schema, tuple(key), fields)
         with failures_named(node.address):
             conn.execute(statement, params)
+
+
+@lru_cache(maxsize=1024)
+def update_statement(
+    name: str, schema: str | None, key: tuple[str, ...], fields: tuple[str, ...]
+) -> Update:
+    """``UPDATE name SET fields WHERE key``, built once per table and set of fields.
+
+    Statements are immutable, so one serves every erasure that changes the same fields.
+    """
+    target = table(name, *(column(c) for c in [*key, *fields]), schema=schema)
+    return (
+        update(target)
+        .where(and_(*(target.c[k] == bindparam(_key_param(i)) for i, k in enumerate(key))))
+        .values({f: bindparam(_new_param(i)) for i, f in enumerate(fields)})
+    )
 
 
 def _key_param(index: int) -> str:
