@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from skydd.bootstrap import Container
-from skydd.services.accounts import add_user
+from skydd.domain.access_vocabulary import Scope
+from skydd.services.accounts import add_user, create_token
 
 PASSWORD = "correct horse battery staple"
 
@@ -23,3 +24,19 @@ def add_staff(
         origin="cli",
     )
     return generated
+
+
+def dpo_headers(container: Container) -> dict[str, str]:
+    """A data protection officer's all-scopes token, as an ``Authorization`` header."""
+    add_staff(container, "dpo-user", ("dpo",))
+    secret, _ = create_token(
+        container.uow(),
+        container.clock,
+        container.token_hasher,
+        name="dpo token",
+        scopes=frozenset(Scope),
+        owner="dpo-user",
+        actor="test",
+        origin="test",
+    )
+    return {"Authorization": f"Bearer {secret}"}

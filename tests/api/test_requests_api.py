@@ -12,16 +12,14 @@ from skydd.api.hardening import TokenBuckets
 from skydd.api.problems import PROBLEM_JSON
 from skydd.asgi import create_app
 from skydd.bootstrap import Container
-from skydd.domain.access_vocabulary import Scope
 from skydd.domain.identifiers import IdentifierKind
-from skydd.services.accounts import create_token
 from skydd.services.register import store_register
 from skydd.services.subjects import Who, record_subject
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
 from tests.smtp import Mailbox
-from tests.staff import add_staff
+from tests.staff import dpo_headers
 
 pytestmark = pytest.mark.promise("P17")
 
@@ -53,21 +51,6 @@ def client(container: Container, clock: FakeClock, seconds: FakeMonotonic) -> It
     )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
-
-
-def dpo(container: Container, clock: FakeClock) -> dict[str, str]:
-    add_staff(container, "dpo-user", ("dpo",))
-    text, _ = create_token(
-        container.uow(),
-        clock,
-        container.token_hasher,
-        name="dpo token",
-        scopes=frozenset(Scope),
-        owner="dpo-user",
-        actor="test",
-        origin="test",
-    )
-    return {"Authorization": f"Bearer {text}"}
 
 
 def test_a_person_submits_reads_the_code_and_verifies(client: TestClient, mailbox: Mailbox) -> None:
@@ -158,7 +141,7 @@ def test_the_public_intake_is_held_to_its_own_limit(
 def test_staff_register_a_letter_with_its_receipt_date_and_list_what_is_due(
     client: TestClient, container: Container, clock: FakeClock
 ) -> None:
-    headers = dpo(container, clock)
+    headers = dpo_headers(container)
     letter = client.post(
         "/api/v1/requests/received",
         headers=headers,

@@ -31,7 +31,6 @@ from skydd.api.hardening import TokenBuckets
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
-from skydd.domain.access_vocabulary import Scope
 from skydd.domain.audit import AuditAction, UnreadableEvent
 from skydd.domain.dataset_graph import build_dataset_graph, plan_traversal
 from skydd.domain.errors import ConflictError, NotFoundError
@@ -39,7 +38,6 @@ from skydd.domain.register import Register
 from skydd.domain.request_work import MAX_ATTEMPTS, RequestStep, StepKind, StepStatus
 from skydd.domain.requests import DataSubjectRequest, RequestStatus
 from skydd.jobs.queue import WorkQueue
-from skydd.services.accounts import create_token
 from skydd.services.register import store_register
 from skydd.services.request_execution import run_request
 from skydd.services.request_sweep import requests_to_resume
@@ -50,7 +48,7 @@ from tests.conftest import MESTRO, ROOT
 from tests.connectors.conftest import run_sql
 from tests.fakes import FakeClock
 from tests.smtp import Mailbox, text_of
-from tests.staff import add_staff
+from tests.staff import dpo_headers
 
 pytestmark = pytest.mark.promise("P18")
 
@@ -199,21 +197,6 @@ def notices_to_anna(mailbox: Mailbox) -> list[str]:
     return [t for t in (text_of(m) for m in mailbox.to(ANNA)) if not CODE_MAIL.search(t)]
 
 
-def staff_headers(container: Container, clock: FakeClock) -> dict[str, str]:
-    add_staff(container, "dpo-user", ("dpo",))
-    secret, _ = create_token(
-        container.uow(),
-        clock,
-        container.token_hasher,
-        name="dpo token",
-        scopes=frozenset(Scope),
-        owner="dpo-user",
-        actor="test",
-        origin="test",
-    )
-    return {"Authorization": f"Bearer {secret}"}
-
-
 def seeded_sqlite(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}")
     run_sql(engine, FLOW / "seed.sql")
@@ -260,7 +243,7 @@ def test_a_database_down_mid_request_waits_and_finishes_once_it_is_back(
         erased_up = snapshot(up)
 
         # Staff see the step waiting and why.
-        headers = staff_headers(skydd.container, clock)
+        headers = dpo_headers(skydd.container)
         tasks = skydd.client.get(f"/api/v1/requests/{request.reference}/tasks", headers=headers)
         assert tasks.status_code == 200, tasks.text
         assert {t["system"]: (t["status"], t["attempts"], t["error"]) for t in tasks.json()} == {

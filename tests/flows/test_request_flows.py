@@ -27,16 +27,14 @@ from skydd.api.hardening import TokenBuckets
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
-from skydd.domain.access_vocabulary import Scope
 from skydd.domain.register import Register
-from skydd.services.accounts import create_token
 from skydd.services.register import store_register
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO, ROOT
 from tests.connectors.conftest import read_datasets, run_sql
 from tests.fakes import FakeClock
 from tests.smtp import Mailbox, text_of
-from tests.staff import add_staff
+from tests.staff import dpo_headers
 
 pytestmark = pytest.mark.promise("P17", "P18", "P19")
 
@@ -228,7 +226,7 @@ def test_a_manual_task_is_done_by_staff_and_its_file_joins_the_answer(
 ) -> None:
     flow = flow_with_a_task
     reference = flow.submit("access")
-    headers = dpo_token(flow.container, clock)
+    headers = dpo_headers(flow.container)
     deadline = time.monotonic() + 30
     while True:
         tasks = flow.client.get(f"/api/v1/requests/{reference}/tasks", headers=headers).json()
@@ -263,18 +261,3 @@ def test_a_manual_task_is_done_by_staff_and_its_file_joins_the_answer(
     archive = zipfile.ZipFile(io.BytesIO(content))
     assert archive.read("uploads/hubspot/contact.csv").startswith(b"email,lifecycle")
     assert "customers" in json.loads(archive.read("data.json"))["systems"][SYSTEM]
-
-
-def dpo_token(container: Container, clock: FakeClock) -> dict[str, str]:
-    add_staff(container, "dpo-user", ("dpo",))
-    text_, _ = create_token(
-        container.uow(),
-        clock,
-        container.token_hasher,
-        name="dpo token",
-        scopes=frozenset(Scope),
-        owner="dpo-user",
-        actor="test",
-        origin="test",
-    )
-    return {"Authorization": f"Bearer {text_}"}

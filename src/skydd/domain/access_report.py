@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 
 from skydd.domain import policy_terms as terms
 from skydd.domain.access_answer import AnsweredRequest, FoundSystem, Row, categories_found
-from skydd.domain.policy_assembly import build_policy_document
+from skydd.domain.policy_assembly import build_policy_document, names_of, retention_row
 from skydd.domain.policy_document import (
     Authority,
     CategoryEntry,
@@ -43,9 +43,7 @@ from skydd.domain.policy_document import (
 )
 from skydd.domain.portability import PortableSelection
 from skydd.domain.register import Register
-from skydd.domain.retention import RetentionRule
 from skydd.domain.schema import LocalizedText, text_in
-from skydd.domain.spans import Span, period_span
 
 T = TypeVar("T")
 
@@ -199,42 +197,15 @@ def _retention(
         concerned = purpose.key in found.purposes
         rules = [r for r in register.retention if r.purpose == purpose.key]
         for rule in rules:
-            rows.append(_retention_row(register, rule, pick(purpose.name), pick))
+            rows.append(retention_row(register, rule, pick(purpose.name), pick))
             marks.append(concerned and bool(found.categories.intersection(rule.data_categories)))
         covered = {key for rule in rules for key in rule.data_categories}
         uncovered = [k for k in purpose.data_categories if k not in covered]
         if uncovered:
-            names = _category_names(register, uncovered, pick)
+            names = names_of(register, uncovered, pick)
             rows.append(RetentionRow(pick(purpose.name), names, terms.KEPT_UNDECIDED, (), "", ""))
             marks.append(concerned and bool(found.categories.intersection(uncovered)))
     return _split(rows, marks)
-
-
-def _retention_row(
-    register: Register, rule: RetentionRule, purpose: str, pick: Callable[[LocalizedText], str]
-) -> RetentionRow:
-    span: Span = ()
-    if rule.period is None:
-        kept = terms.KEPT_UNDECIDED
-    elif rule.period.is_zero():
-        kept = terms.KEPT_UNTIL[rule.trigger]
-    else:
-        kept, span = terms.KEPT_AFTER[rule.trigger], period_span(rule.period)
-    return RetentionRow(
-        purpose=purpose,
-        categories=_category_names(register, rule.data_categories, pick),
-        kept=kept,
-        period=span,
-        action=terms.RETENTION_ACTIONS[rule.action],
-        ground=pick(rule.legal_ground),
-    )
-
-
-def _category_names(
-    register: Register, keys: list[str], pick: Callable[[LocalizedText], str]
-) -> tuple[str, ...]:
-    categories = (register.data_category(k) for k in keys)
-    return tuple(pick(c.name) for c in categories if c is not None)
 
 
 def _tables(register: Register, systems: Sequence[FoundSystem]) -> tuple[DataTable, ...]:

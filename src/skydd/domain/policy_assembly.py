@@ -14,6 +14,7 @@ processor with its country and safeguard, straight from the register.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from skydd.domain import policy_terms as terms
 from skydd.domain.cookies import Tracker
@@ -83,8 +84,8 @@ def build_policy_document(register: Register, language: str) -> PolicyDocument:
             RecipientRow(
                 name=pick(r.name),
                 kind=terms.RECIPIENT_KINDS[r.kind],
-                purposes=_names(register, r.purposes, pick, purposes=True),
-                categories=_names(register, r.data_categories, pick),
+                purposes=names_of(register, r.purposes, pick, purposes=True),
+                categories=names_of(register, r.data_categories, pick),
             )
             for r in register.recipients
         ),
@@ -97,6 +98,10 @@ def build_policy_document(register: Register, language: str) -> PolicyDocument:
             else None
         ),
     )
+
+
+Pick = Callable[[LocalizedText], str]
+"""Picks a reader's language out of a localized text."""
 
 
 class _Picker:
@@ -147,8 +152,8 @@ def _dpo(org: Organisation, pick: _Picker) -> Dpo | None:
     return Dpo(org.dpo.name, pick(org.dpo.mandate), _contact(contact, pick) if contact else None)
 
 
-def _names(
-    register: Register, keys: list[str], pick: _Picker, *, purposes: bool = False
+def names_of(
+    register: Register, keys: list[str], pick: Pick, *, purposes: bool = False
 ) -> tuple[str, ...]:
     """The names of purposes or data categories, skipping keys that point at nothing."""
     items = (register.purpose(k) if purposes else register.data_category(k) for k in keys)
@@ -173,7 +178,7 @@ def _purpose(register: Register, purpose: Purpose, pick: _Picker) -> PurposeEntr
         description=paragraphs_of(text_in(purpose.description, pick.language, pick.fallback)),
         bases=bases,
         subjects=tuple(pick(s.name) for s in subjects if s is not None),
-        categories=_names(register, purpose.data_categories, pick),
+        categories=names_of(register, purpose.data_categories, pick),
         channels=tuple(terms.CHANNELS[c] for c in purpose.channels),
         withdrawal_channels=tuple(terms.CHANNELS[c] for c in purpose.withdrawal_channels),
         art9=terms.ART9_CONDITIONS[purpose.art9_condition] if purpose.art9_condition else None,
@@ -229,14 +234,14 @@ def _retention(register: Register, pick: _Picker) -> tuple[RetentionRow, ...]:
     rows = []
     for purpose in register.purposes:
         rules = [r for r in register.retention if r.purpose == purpose.key]
-        rows += [_retention_row(register, rule, pick(purpose.name), pick) for rule in rules]
+        rows += [retention_row(register, rule, pick(purpose.name), pick) for rule in rules]
         covered = {key for rule in rules for key in rule.data_categories}
         uncovered = [k for k in purpose.data_categories if k not in covered]
         if uncovered:
             rows.append(
                 RetentionRow(
                     purpose=pick(purpose.name),
-                    categories=_names(register, uncovered, pick),
+                    categories=names_of(register, uncovered, pick),
                     kept=terms.KEPT_UNDECIDED,
                     period=(),
                     action="",
@@ -246,9 +251,10 @@ def _retention(register: Register, pick: _Picker) -> tuple[RetentionRow, ...]:
     return tuple(rows)
 
 
-def _retention_row(
-    register: Register, rule: RetentionRule, purpose: str, pick: _Picker
+def retention_row(
+    register: Register, rule: RetentionRule, purpose: str, pick: Pick
 ) -> RetentionRow:
+    """One retention rule as a row of the policy's (and the access report's) table."""
     span: Span = ()
     if rule.period is None:
         kept = terms.KEPT_UNDECIDED
@@ -258,7 +264,7 @@ def _retention_row(
         kept, span = terms.KEPT_AFTER[rule.trigger], period_span(rule.period)
     return RetentionRow(
         purpose=purpose,
-        categories=_names(register, rule.data_categories, pick),
+        categories=names_of(register, rule.data_categories, pick),
         kept=kept,
         period=span,
         action=terms.RETENTION_ACTIONS[rule.action],
@@ -271,7 +277,7 @@ def _bookkeeping(register: Register, pick: _Picker) -> BookkeepingHold | None:
     if not held:
         return None
     keys = list(dict.fromkeys(k for rule in held for k in rule.data_categories))
-    return BookkeepingHold(_names(register, keys, pick), register.organisation.fiscal_year_end)
+    return BookkeepingHold(names_of(register, keys, pick), register.organisation.fiscal_year_end)
 
 
 def _processor(register: Register, system: System, pick: _Picker) -> ProcessorRow:
@@ -280,7 +286,7 @@ def _processor(register: Register, system: System, pick: _Picker) -> ProcessorRo
         entity=system.vendor.legal_name if system.vendor else None,
         description=pick(system.description),
         services=tuple(terms.SERVICES[s] for s in system.services),
-        purposes=_names(register, system.purposes, pick, purposes=True),
+        purposes=names_of(register, system.purposes, pick, purposes=True),
         stored_in=system.hosting.country,
         transfers=_transfers(system),
     )
