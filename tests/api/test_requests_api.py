@@ -149,6 +149,7 @@ def test_staff_register_a_letter_with_its_receipt_date_and_list_what_is_due(
             "type": "rectification",
             "personnummer": "121212-1212",
             "details": "My address is wrong.",
+            "corrections": {"user.contact.address.street": "Storgatan 1"},
             "channel": "letter",
             "received_on": "2026-10-30",
         },
@@ -157,7 +158,8 @@ def test_staff_register_a_letter_with_its_receipt_date_and_list_what_is_due(
     body = letter.json()
     assert body["due_on"] == "2026-11-30" and body["article"] == 16
     assert body["registered_by"].startswith("token:")
-    assert "address" not in letter.text  # the details stay with the requester, encrypted
+    # The details and corrections stay with the requester, encrypted.
+    assert "address" not in letter.text and "Storgatan" not in letter.text
     reference = body["reference"]
     late = client.post(
         "/api/v1/requests/received",

@@ -98,6 +98,10 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     # 404: the request is not verified, so no worker has planned its tasks yet
     ("POST", "/api/v1/requests/{reference}/tasks/{system}/completion"): protected({"dpo": 404}),
     ("POST", "/api/v1/requests/{reference}/tasks/{system}/retry"): protected({"dpo": 404}),
+    # 409: the seeded request is no rectification, so it has no corrections
+    ("GET", "/api/v1/requests/{reference}/corrections"): protected({"dpo": 409}),
+    ("GET", "/api/v1/requests/{reference}/limits"): protected(REQUEST_HANDLERS),
+    ("POST", "/api/v1/requests/{reference}/restriction-lifting"): protected({"dpo": 422}),
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,

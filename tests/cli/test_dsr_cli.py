@@ -88,6 +88,10 @@ def test_a_letter_counts_from_its_receipt_and_shows_as_due(
         (("list", "--due-within", "soon"), "7d or 2w"),
         (("verify", "R-AAAA-BBBB"), "--code or --reason"),
         (("verify", "R-AAAA-BBBB", "--code", "123456"), "no request with that reference"),
+        (("submit", "--type", "rectification", "--email", ANNA, "--correct", "name"), "CATEGORY="),
+        (("submit", "--type", "rectification", "--email", ANNA), "at least one correction"),
+        (("submit", "--type", "objection", "--email", ANNA), "names the purpose"),
+        (("submit", "--type", "access", "--email", ANNA, "--purpose", "marketing"), "objection"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -97,3 +101,31 @@ def test_bad_input_is_one_line_and_exit_2(
     assert code == 2, out
     assert fragment in out
     assert "Traceback" not in out and "anna@@x" not in out
+
+
+def test_a_rectification_and_an_objection_carry_what_they_need(
+    env: dict[str, str], mailbox: Mailbox
+) -> None:
+    code, out = run(
+        env,
+        *("dsr", "submit", "--type", "rectification", "--email", ANNA, "--no-send-code"),
+        *("--correct", "name=Anna Berg", "--correct", "user.contact.address.city=Lund"),
+    )
+    assert code == 0, out
+    reference = out.split(":")[0]
+    code, out = run(env, "dsr", "corrections", reference)
+    assert code == 0, out
+    assert (
+        "asked: user.name → Anna Berg" in out and "asked: user.contact.address.city → Lund" in out
+    )
+    code, out = run(env, "dsr", "lift", reference, "--reason", "No.")
+    assert code == 2 and "only a restriction that was set can be lifted" in out
+
+    code, out = run(
+        env, "dsr", "submit", "--type", "objection", "--email", ANNA, "--purpose", "analytics"
+    )
+    assert code == 0, out
+    shown = json.loads(run(env, "dsr", "show", out.split(":")[0])[1])
+    assert shown["purpose"] == "analytics" and shown["article"] == 21
+    code, out = run(env, "dsr", "corrections", shown["reference"])
+    assert code == 2 and "only a rectification request has corrections" in out

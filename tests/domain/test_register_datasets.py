@@ -307,3 +307,27 @@ def test_register_load_refuses_it_before_touching_the_database(tmp_path: Path) -
 def _collections_line(folder: Path) -> int:
     lines = (folder / "datasets.yaml").read_text(encoding="utf-8").splitlines()
     return lines.index("    collections:") + 1
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("flow_shop.customers.restricted", None),
+        ("flow_shop.customers.blocked", "'flow_shop.customers.blocked' names no field"),
+        ("flow_shop.restricted", "'flow_shop.restricted' names no field"),
+        ("ledger.customers.restricted", "is not in a dataset system 'mestro_platform' names"),
+    ],
+)
+def test_a_restriction_flag_must_be_a_field_of_the_systems_own_datasets(
+    flag: str, message: str | None
+) -> None:
+    register = mestro_with([flow_dataset()], ["flow_shop"])
+    index, platform = next((i, s) for i, s in enumerate(register.systems) if s.key == PLATFORM)
+    systems = list(register.systems)
+    systems[index] = platform.model_copy(update={"restriction_flag": flag})
+    found = dangling_references(register.model_copy(update={"systems": systems}))
+    if message is None:
+        assert found == []
+    else:
+        [(path, text)] = found
+        assert path == ("systems", index, "restriction_flag") and message in text

@@ -387,11 +387,11 @@ def test_a_write_the_database_refuses_mid_erasure_leaves_every_table_as_it_was(
     order = [a.collection for a in plan.erasure_order]
     assert order.index("orders") < order.index("customers")
     seed = (FLOW / "seed.sql").read_text(encoding="utf-8")
-    table = "city VARCHAR(100));"
+    table = "city VARCHAR(100), restricted BOOLEAN NOT NULL DEFAULT FALSE);"
     assert seed.count(table) == 1
     checked = tmp_path / "seed.sql"
     checked.write_text(
-        seed.replace(table, "city VARCHAR(100), CHECK (length(name) < 40));"), encoding="utf-8"
+        seed.replace(table, f"{table[:-2]}, CHECK (length(name) < 40));"), encoding="utf-8"
     )
     run_sql(engine, checked)
     before = snapshot(engine)

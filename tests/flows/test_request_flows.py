@@ -27,8 +27,12 @@ from skydd.api.hardening import TokenBuckets
 from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
+from skydd.domain.audit import AuditAction, AuditEvent
+from skydd.domain.identifiers import Identifier, IdentifierKind
 from skydd.domain.register import Register
+from skydd.services.processing_limits import is_suppressed, may_process
 from skydd.services.register import store_register
+from skydd.services.subjects import parse_identifier
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO, ROOT
 from tests.connectors.conftest import read_datasets, run_sql
@@ -47,9 +51,10 @@ CODE_MAIL = re.compile(r"\b\d{6}\b")
 def with_flow_shop(register: Register) -> Register:
     """The register with its own platform's database described, and only that system."""
     platform = next(s for s in register.systems if s.key == SYSTEM)
+    flagged = {"datasets": ["flow_shop"], "restriction_flag": "flow_shop.customers.restricted"}
     return register.model_copy(
         update={
-            "systems": [platform.model_copy(update={"datasets": ["flow_shop"]})],
+            "systems": [platform.model_copy(update=flagged)],
             "datasets": read_datasets(FLOW / "dataset.yml"),
         }
     )
@@ -62,8 +67,9 @@ class Flow:
     mailbox: Mailbox
     target: Engine
 
-    def submit(self, right: str, email: str = ANNA) -> str:
-        response = self.client.post("/api/v1/requests", json={"type": right, "email": email})
+    def submit(self, right: str, email: str = ANNA, **extra: object) -> str:
+        body = {"type": right, "email": email, **extra}
+        response = self.client.post("/api/v1/requests", json=body)
         assert response.status_code == 202, response.text
         code = self.mailbox.last_code(email)
         reference: str = response.json()["reference"]
@@ -261,3 +267,183 @@ def test_a_manual_task_is_done_by_staff_and_its_file_joins_the_answer(
     archive = zipfile.ZipFile(io.BytesIO(content))
     assert archive.read("uploads/hubspot/contact.csv").startswith(b"email,lifecycle")
     assert "customers" in json.loads(archive.read("data.json"))["systems"][SYSTEM]
+
+
+def _limits(flow: Flow, reference: str) -> list[dict[str, object]]:
+    response = flow.client.get(
+        f"/api/v1/requests/{reference}/limits", headers=dpo_headers(flow.container)
+    )
+    assert response.status_code == 200, response.text
+    found: list[dict[str, object]] = response.json()
+    return found
+
+
+def _anna(flow: Flow) -> list[Identifier]:
+    register = load_register(MESTRO)
+    return [parse_identifier(IdentifierKind.EMAIL, ANNA, register, flow.container.clock)]
+
+
+def test_rectification_writes_every_field_of_the_category_and_shows_old_to_new_to_staff_only(
+    flow: Flow,
+) -> None:
+    corrections = {"name": "Anna Berg", "user.contact.address.city": "Sundsvall"}
+    reference = flow.submit("rectification", corrections=corrections, language="en")
+    flow.wait_until_done(reference)
+    [anna] = flow.rows("SELECT name, city FROM customers WHERE id = 1")
+    assert anna == {"name": "Anna Berg", "city": "Sundsvall"}
+    assert flow.rows("SELECT name, city FROM customers WHERE id = 2") == [
+        {"name": "Bo Berg", "city": "Lund"}
+    ]
+    # The invoice's billing name is bookkeeping data, another category: left as issued.
+    [invoice] = flow.rows("SELECT billing_name FROM invoices WHERE id = 100")
+    assert invoice == {"billing_name": "Anna Svensson"}
+    notice = flow.notice()
+    assert "rectified" in notice
+    assert "Anna Berg" not in notice and "Anna Svensson" not in notice and "Sundsvall" not in notice
+
+    headers = dpo_headers(flow.container)
+    shown = flow.client.get(f"/api/v1/requests/{reference}/corrections", headers=headers)
+    assert shown.status_code == 200, shown.text
+    made = {
+        (m["collection"], m["field"]): (m["old"], m["new"], m["rows"]) for m in shown.json()["made"]
+    }
+    assert made == {
+        ("flow_shop:customers", "name"): (["Anna Svensson"], "Anna Berg", 1),
+        ("flow_shop:customers", "city"): (["Uppsala"], "Sundsvall", 1),
+    }
+    assert {a["category"] for a in shown.json()["asked"]} == {
+        "user.name",
+        "user.contact.address.city",
+    }
+    with flow.container.uow() as uow:
+        events = [
+            e
+            for e in uow.audit.page(0, 10_000)
+            if isinstance(e, AuditEvent) and e.target == f"request:{reference}"
+        ]
+    actions = [e.action for e in events]
+    assert (
+        AuditAction.PERSONAL_DATA_CHANGED in actions and AuditAction.PERSONAL_DATA_READ in actions
+    )
+    assert "Anna" not in json.dumps([e.details for e in events])
+
+
+def test_restriction_flags_the_person_stops_skydds_processing_and_is_lifted_with_notice_first(
+    flow: Flow,
+) -> None:
+    reference = flow.submit("restriction", language="en")
+    flow.wait_until_done(reference)
+    flags = {
+        r["id"]: bool(r["restricted"]) for r in flow.rows("SELECT id, restricted FROM customers")
+    }
+    assert flags == {1: True, 2: False}
+    assert "restricted the processing" in flow.notice()
+    [limit] = _limits(flow, reference)
+    assert limit["kind"] == "restricted" and limit["active"] is True
+    anna = _anna(flow)
+    for purpose in ("customer_relations", "marketing", "analytics"):
+        assert not may_process(flow.container.uow(), "mestro", anna, purpose)
+
+    headers = dpo_headers(flow.container)
+    lifted = flow.client.post(
+        f"/api/v1/requests/{reference}/restriction-lifting",
+        headers=headers,
+        json={"reason": "The accuracy of your address has been verified."},
+    )
+    assert lifted.status_code == 200, lifted.text
+    assert lifted.json()["active"] is False
+    notices = [text_of(m) for m in flow.mailbox.to(ANNA)]
+    assert any("accuracy of your address has been verified" in t for t in notices)
+    assert {
+        r["id"]: bool(r["restricted"]) for r in flow.rows("SELECT id, restricted FROM customers")
+    } == {1: False, 2: False}
+    assert may_process(flow.container.uow(), "mestro", anna, "customer_relations")
+    again = flow.client.post(
+        f"/api/v1/requests/{reference}/restriction-lifting", headers=headers, json={"reason": "x"}
+    )
+    assert again.status_code == 409
+
+
+def test_objection_to_direct_marketing_suppresses_every_marketing_purpose_for_good(
+    flow_with_a_task: Flow,
+) -> None:
+    flow = flow_with_a_task
+    reference = flow.submit("objection", purpose="marketing")
+    headers = dpo_headers(flow.container)
+    deadline = time.monotonic() + 30
+    while not (
+        tasks := flow.client.get(f"/api/v1/requests/{reference}/tasks", headers=headers).json()
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    # Only the system serving marketing (HubSpot) gets a task; the platform does not.
+    [task] = tasks
+    assert task["system"] == "hubspot" and task["kind"] == "manual"
+    assert "'marketing'" in task["instructions"] and "marketing list" in task["instructions"]
+    kinds = {limit["kind"] for limit in _limits(flow, reference)}
+    assert kinds == {"objected", "suppressed"}
+    anna = _anna(flow)
+    assert is_suppressed(flow.container.uow(), "mestro", anna)
+    assert not may_process(flow.container.uow(), "mestro", anna, "newsletter")  # marketing too
+    assert may_process(flow.container.uow(), "mestro", anna, "customer_relations")
+
+    # Staff reject it (they should not, for marketing): the suppression list still stands.
+    rejected = flow.client.post(
+        f"/api/v1/requests/{reference}/rejection", headers=headers, json={"reason": "Testing."}
+    )
+    assert rejected.status_code == 200, rejected.text
+    kinds_active = {limit["kind"] for limit in _limits(flow, reference) if limit["active"]}
+    assert kinds_active == {"suppressed"}
+    assert is_suppressed(flow.container.uow(), "mestro", anna)
+
+
+def test_objection_to_a_legitimate_interest_stops_that_purpose_and_completes_with_staff(
+    flow_with_a_task: Flow,
+) -> None:
+    flow = flow_with_a_task
+    reference = flow.submit("objection", purpose="analytics", language="en")
+    headers = dpo_headers(flow.container)
+    deadline = time.monotonic() + 30
+    while (
+        len(tasks := flow.client.get(f"/api/v1/requests/{reference}/tasks", headers=headers).json())
+        < 2
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert {t["system"] for t in tasks} == {SYSTEM, "hubspot"}  # both serve analytics
+    assert all(t["kind"] == "manual" for t in tasks)
+    anna = _anna(flow)
+    assert not may_process(flow.container.uow(), "mestro", anna, "analytics")
+    assert may_process(flow.container.uow(), "mestro", anna, "marketing")
+    for system in (SYSTEM, "hubspot"):
+        done = flow.client.post(
+            f"/api/v1/requests/{reference}/tasks/{system}/completion",
+            headers=headers,
+            data={"note": "Excluded from analytics."},
+        )
+        assert done.status_code == 200, done.text
+    assert done.json()["status"] == "completed"
+    assert "stopped processing" in flow.notice()
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"type": "objection", "purpose": "customer_relations"}, "no right to object"),
+        ({"type": "objection"}, "names the purpose"),
+        ({"type": "objection", "purpose": "no_such"}, "unknown purpose"),
+        ({"type": "rectification"}, "at least one correction"),
+        ({"type": "rectification", "corrections": {"shoe_size": "42"}}, "unknown data category"),
+        ({"type": "rectification", "corrections": {"name": " "}}, "1-1000 characters"),
+        ({"type": "access", "corrections": {"name": "Anna"}}, "rectification request only"),
+        ({"type": "access", "purpose": "marketing"}, "objection only"),
+    ],
+)
+def test_a_right_given_what_it_cannot_take_is_refused_saying_why(
+    flow: Flow, body: dict[str, object], says: str
+) -> None:
+    response = flow.client.post("/api/v1/requests", json={"email": ANNA, **body})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert says in response.json()["detail"]
+    assert "Anna" not in response.json()["detail"]

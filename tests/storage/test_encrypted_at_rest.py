@@ -55,6 +55,7 @@ NEEDLES = (
     "Snickeri",
     "Storgatan",
     "Lillgatan",
+    "Rosenvägen",
 )
 """The seeded values and their normalised forms and fragments."""
 
@@ -69,7 +70,13 @@ def seed(container: Container, clock: FakeClock) -> str:
         container.uow(),
         clock,
         None,
-        Submission(RequestType.RECTIFICATION, dict(SEEDED), name=NAME, details=COMPLAINT),
+        Submission(
+            RequestType.RECTIFICATION,
+            dict(SEEDED),
+            name=NAME,
+            details=COMPLAINT,
+            corrections={"user.contact.address.street": "Rosenvägen 7"},
+        ),
         who=WHO,
     )
     # What a request found and the file answering it hold the person's data too.

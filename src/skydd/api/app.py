@@ -15,7 +15,16 @@ from skydd.api.hardening import (
 )
 from skydd.api.log_hygiene import install_log_hygiene
 from skydd.api.problems import install_problem_handlers, problem_responses
-from skydd.api.routers import audit, breaches, health, register, request_tasks, requests, ropa
+from skydd.api.routers import (
+    audit,
+    breaches,
+    health,
+    register,
+    request_rights,
+    request_tasks,
+    requests,
+    ropa,
+)
 from skydd.bootstrap import Container
 from skydd.jobs.queue import work_queue
 
@@ -66,6 +75,7 @@ def create_api(
     app.include_router(breaches.router)
     app.include_router(requests.router)
     app.include_router(request_tasks.router)
+    app.include_router(request_rights.router)
     # Added last = outermost: a refused request never reaches the size check or a route,
     # and every answer, refusals included, passes through the header middleware.
     app.add_middleware(NulGuard)

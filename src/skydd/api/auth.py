@@ -207,3 +207,9 @@ def _check_in_pool(container: Container, presented: str) -> Checked:
 def protected(action: Action) -> dict[str, Any]:
     """Route keyword arguments of a guarded route: the dependency and its documented errors."""
     return {"dependencies": [Depends(require(action))], "responses": PROTECTED_RESPONSES}
+
+
+ReadsRequests = Annotated[Actor, Depends(require(Action.REQUESTS_READ))]
+"""A route parameter: the actor, allowed to read data subject requests."""
+ManagesRequests = Annotated[Actor, Depends(require(Action.REQUESTS_MANAGE))]
+"""A route parameter: the actor, allowed to act on data subject requests."""

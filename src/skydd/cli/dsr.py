@@ -24,6 +24,8 @@ from skydd.domain.errors import InvalidInput
 from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.requests import Channel, DataSubjectRequest, parse_request_type
 from skydd.jobs.queue import work_queue
+from skydd.services.processing_limits import lift_restriction
+from skydd.services.request_corrections import request_corrections
 from skydd.services.request_reminders import remind_staff
 from skydd.services.request_tasks import (
     Upload,
@@ -82,6 +84,13 @@ def submit(
     send_code: Annotated[
         bool, typer.Option("--send-code/--no-send-code", help="Mail a verification code.")
     ] = True,
+    correct: Annotated[
+        list[str] | None,
+        typer.Option(help="Rectification: CATEGORY=VALUE, the right value (repeatable)."),
+    ] = None,
+    purpose: Annotated[
+        str | None, typer.Option(help="Objection: the register purpose objected to.")
+    ] = None,
 ) -> None:
     """Register a request; print its reference and deadline."""
     container = container_of(ctx)
@@ -102,6 +111,8 @@ def submit(
         details=details,
         language=language,
         received_on=_date("--received-on", received_on) if received_on else None,
+        corrections=_corrections(correct or []),
+        purpose=purpose,
     )
     request, requester = receive_request(
         container.uow(),
@@ -318,6 +329,44 @@ def show(
     typer.echo(json.dumps(_json(request, container.clock.today()), indent=2))
 
 
+@app.command("corrections")
+def corrections(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help=REFERENCE_HELP)],
+) -> None:
+    """A rectification's corrections and what changed, old → new (the read is audited)."""
+    container = container_of(ctx)
+    found = request_corrections(
+        container.uow(), container.clock, container.organisation_key, reference, who=_who()
+    )
+    for asked in found.asked:
+        typer.echo(f"asked: {asked.category} → {asked.value}")
+    for made in found.made:
+        old = ", ".join(str(v) for v in made.old)
+        typer.echo(
+            f"{made.system} {made.collection}.{made.field} ({made.rows} rows): {old} → {made.new}"
+        )
+
+
+@app.command("lift")
+def lift(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help=REFERENCE_HELP)],
+    reason: Annotated[str, typer.Option(help="Why (told to the person first, Art. 18(3)).")],
+) -> None:
+    """Lift the restriction a request set; the person is told before it is lifted."""
+    container = container_of(ctx)
+    lifted = lift_restriction(
+        container.uow(),
+        container.clock,
+        container.organisation_key,
+        StaffDecision(reference, reason, _who()),
+        container.postman(),
+        container.systems,
+    )
+    typer.echo(f"{reference}: restriction lifted at {lifted.lifted_at:%Y-%m-%d %H:%M} UTC")
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -377,7 +426,19 @@ def _json(request: DataSubjectRequest, today: dt.date) -> dict[str, object]:
         "days_left": (request.due_on - today).days,
         "extended": request.is_extended,
         "verified": request.verification is not None,
+        "purpose": request.purpose,
     }
+
+
+def _corrections(given: list[str]) -> dict[str, str]:
+    corrections: dict[str, str] = {}
+    for item in given:
+        category, sep, value = item.partition("=")
+        if not sep or not category.strip():
+            msg = "--correct: give CATEGORY=VALUE, e.g. --correct name='Anna Berg'"
+            raise InvalidInput(msg)
+        corrections[category.strip()] = value
+    return corrections
 
 
 def _channel(value: str) -> Channel:

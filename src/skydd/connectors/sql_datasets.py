@@ -4,8 +4,9 @@ Plan once with :func:`skydd.domain.dataset_graph.plan_traversal`, then build one
 :class:`SqlDatasetConnector` per database and plan and reuse it: its statements are
 built at construction and primary keys reflected at most once, so a request costs one
 round trip per collection and nothing else. Access runs in one read-only transaction
-(a consistent snapshot that cannot write); erasure reads, masks and updates in one
-transaction, so a failure leaves nothing half-erased.
+(a consistent snapshot that cannot write). Erasure, rectification and the restriction
+flag each lock the person's rows, work out the new values and update them in one
+transaction, so a failure leaves nothing half-written.
 
 The engine's database holds every collection of the plan; a plan that spans
 databases is run by one connector per database, on the datasets each holds.
@@ -14,8 +15,9 @@ databases is run by one connector per database, on the datasets each holds.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, SAWarning
@@ -24,6 +26,7 @@ from skydd.connectors.sql_access import (
     CHUNK_SIZE,
     JsonValue,
     ReadStatement,
+    Row,
     SqlConnectorError,
     failures_named,
     json_row,
@@ -32,13 +35,23 @@ from skydd.connectors.sql_access import (
     read_statement,
 )
 from skydd.connectors.sql_erasure import (
+    ColumnTypes,
+    column_lengths,
     erase_rows,
     maskable_fields,
-    reflect_lengths,
+    reflect_columns,
     reflect_primary_key,
+    writable_fields,
 )
-from skydd.domain.dataset_graph import CollectionAddress, TraversalPlan
+from skydd.connectors.sql_rectification import correctable_fields, flag_rows, rectify_rows
+from skydd.domain.dataset_graph import (
+    CollectionAddress,
+    CollectionNode,
+    FieldAddress,
+    TraversalPlan,
+)
 from skydd.domain.masking import ErasurePolicy, ErasureResult
+from skydd.domain.rectification import Correction, RectificationResult
 
 __all__ = [
     "AccessResult",
@@ -50,6 +63,9 @@ __all__ = [
 
 AccessResult = dict[CollectionAddress, list[dict[str, JsonValue]]]
 """Rows found per collection, each row the dataset's fields; collections without rows left out."""
+
+Found = Mapping[CollectionAddress, Sequence[Row]]
+_T = TypeVar("_T")
 
 
 class SqlDatasetConnector:
@@ -67,7 +83,8 @@ class SqlDatasetConnector:
             for s in plan.steps
             if s.collection.primary_key
         }
-        self._erasure: tuple[ReadStatement, ...] | None = None
+        self._locking: tuple[ReadStatement, ...] | None = None
+        self._columns: dict[CollectionAddress, ColumnTypes] = {}
         self._lengths: dict[CollectionAddress, dict[str, int]] = {}
 
     def access(self, identities: Mapping[str, Sequence[str]]) -> AccessResult:
@@ -88,12 +105,77 @@ class SqlDatasetConnector:
         self, identities: Mapping[str, Sequence[str]], policy: ErasurePolicy
     ) -> ErasureResult:
         """Mask what the policy says in every row the identities lead to, in one transaction."""
+        written = self._collections(lambda node: bool(maskable_fields(self.plan, node, policy)))
+        return self._rewrite(
+            identities,
+            written,
+            lambda conn, found: erase_rows(
+                conn, self.plan, found, self._keys, policy, self._lengths
+            ),
+        )
+
+    def rectify(
+        self, identities: Mapping[str, Sequence[str]], corrections: Sequence[Correction]
+    ) -> RectificationResult:
+        """Write each correction to every field of exactly its category, in one transaction.
+
+        Rows are read before any is written, so an identity field may be corrected too.
+        """
+        written = self._collections(
+            lambda node: bool(correctable_fields(self.plan, node, corrections))
+        )
+        return self._rewrite(
+            identities,
+            written,
+            lambda conn, found: rectify_rows(
+                conn, self.plan, found, self._keys, corrections, self._columns
+            ),
+        )
+
+    def flag(
+        self, identities: Mapping[str, Sequence[str]], field: FieldAddress, value: bool
+    ) -> int:
+        """Set the boolean ``field`` to ``value`` on the rows the identities lead to.
+
+        Returns the rows written: those whose flag differed, so a second run writes none.
+        """
+        node = self._flag_collection(field)
+
+        def write(conn: Connection, found: Found) -> int:
+            key = self._keys[node.address]
+            return flag_rows(conn, node, found.get(node.address, ()), key, field.field, value)
+
+        return self._rewrite(identities, [node.address], write)
+
+    def _flag_collection(self, field: FieldAddress) -> CollectionNode:
+        """The collection of the flag, which the plan must reach and may write."""
+        try:
+            node = self.plan.step(field.collection).collection
+        except KeyError:
+            msg = "the flag's collection is not reached from these kinds of identity"
+            raise SqlConnectorError(msg, collection=field.collection) from None
+        if field.field not in {f.name for f in writable_fields(self.plan, node)}:
+            msg = "the flag is not a field skydd may write (a key, reference or read-only field)"
+            raise SqlConnectorError(msg, collection=field.collection, field=field.field)
+        return node
+
+    def _collections(self, written: Callable[[CollectionNode], bool]) -> list[CollectionAddress]:
+        """The planned collections an operation writes to, in plan order."""
+        return [s.collection.address for s in self.plan.steps if written(s.collection)]
+
+    def _rewrite(
+        self,
+        identities: Mapping[str, Sequence[str]],
+        written: Iterable[CollectionAddress],
+        change: Callable[[Connection, Found], _T],
+    ) -> _T:
+        """Lock the rows the identities lead to and ``change`` them, in one transaction."""
         try:
             with self._transaction(read_only=False) as conn:
-                self._ensure_keys(conn, policy)
-                statements = self._erasure_statements()
+                self._ensure_keys(conn, written)
+                statements = self._locking_statements()
                 found = read_rows(conn, statements, identities, chunk_size=self._chunk_size)
-                return erase_rows(conn, self.plan, found, self._keys, policy, self._lengths)
+                return change(conn, found)
         except SqlConnectorError as exc:
             raise self._diagnosed(exc) from None
 
@@ -122,26 +204,25 @@ class SqlDatasetConnector:
             "the column does not exist", collection=node.address, field=missing[0]
         )
 
-    def _ensure_keys(self, conn: Connection, policy: ErasurePolicy) -> None:
-        """Reflect, once, each masked collection's column lengths, and its key if undeclared."""
-        for step in self.plan.steps:
-            node = step.collection
-            if not maskable_fields(self.plan, node, policy):
-                continue
-            if node.address not in self._lengths:
-                self._lengths[node.address] = reflect_lengths(conn, node)
-            if node.address in self._keys:
+    def _ensure_keys(self, conn: Connection, written: Iterable[CollectionAddress]) -> None:
+        """Reflect, once, each written collection's columns, and its key if undeclared."""
+        for address in written:
+            node = self.plan.step(address).collection
+            if address not in self._columns:
+                self._columns[address] = reflect_columns(conn, node)
+                self._lengths[address] = column_lengths(self._columns[address])
+            if address in self._keys:
                 continue
             key = reflect_primary_key(conn, node)
             if not key:
-                raise SqlConnectorError("no primary key to update rows by", collection=node.address)
-            self._keys[node.address] = key
-            self._erasure = None
+                raise SqlConnectorError("no primary key to update rows by", collection=address)
+            self._keys[address] = key
+            self._locking = None
 
-    def _erasure_statements(self) -> tuple[ReadStatement, ...]:
+    def _locking_statements(self) -> tuple[ReadStatement, ...]:
         """The access queries plus key columns, locking the rows they read."""
-        if self._erasure is None:
-            self._erasure = tuple(
+        if self._locking is None:
+            self._locking = tuple(
                 read_statement(
                     s.step,
                     list(
@@ -151,7 +232,7 @@ class SqlDatasetConnector:
                 )
                 for s in self._access
             )
-        return self._erasure
+        return self._locking
 
     @contextmanager
     def _transaction(self, *, read_only: bool) -> Iterator[Connection]:

@@ -17,9 +17,17 @@ from sqlalchemy import Engine, create_engine, make_url
 
 from skydd.connectors.sql_datasets import SqlConnectorError, SqlDatasetConnector
 from skydd.domain.access_answer import FoundCollection, FoundSystem, Row
-from skydd.domain.dataset_graph import TraversalPlan, build_dataset_graph, plan_traversal
+from skydd.domain.dataset_graph import (
+    CollectionAddress,
+    FieldAddress,
+    TraversalPlan,
+    build_dataset_graph,
+    plan_traversal,
+)
 from skydd.domain.errors import InvalidInput
 from skydd.domain.masking import ErasurePolicy, ErasureResult
+from skydd.domain.processors import System
+from skydd.domain.rectification import Correction, RectificationResult
 from skydd.domain.register import Register
 
 _DRIVERS = {
@@ -86,6 +94,30 @@ class SqlSystems:
         """Mask the person's data in the system's datasets (one transaction)."""
         return self._connector(register, system_key, identities).erase(identities, policy)
 
+    def rectify(
+        self,
+        register: Register,
+        system_key: str,
+        identities: Mapping[str, Sequence[str]],
+        corrections: Sequence[Correction],
+    ) -> RectificationResult:
+        """Write the corrected values to every field of their categories (one transaction)."""
+        connector = self._connector(register, system_key, identities)
+        return connector.rectify(identities, corrections)
+
+    def restrict(
+        self,
+        register: Register,
+        system_key: str,
+        identities: Mapping[str, Sequence[str]],
+        *,
+        restricted: bool,
+    ) -> int:
+        """Set (or clear) the system's restriction flag on the person's rows; rows changed."""
+        flag = _restriction_flag(_system(register, system_key))
+        connector = self._connector(register, system_key, identities)
+        return connector.flag(identities, flag, restricted)
+
     def close(self) -> None:
         """Release every engine's connections."""
         with self._lock:
@@ -121,12 +153,39 @@ class SqlSystems:
 
 
 def _plan(register: Register, system_key: str, kinds: frozenset[str]) -> TraversalPlan:
+    system = _system(register, system_key)
+    datasets = [d for d in register.datasets if d.fides_key in system.datasets]
+    return plan_traversal(build_dataset_graph(datasets), kinds)
+
+
+def _system(register: Register, system_key: str) -> System:
+    """The register's system, which skydd can reach only through its datasets."""
     system = next((s for s in register.systems if s.key == system_key), None)
     if system is None or not system.datasets:
         msg = f"system {system_key!r} has no datasets in the register"
         raise InvalidInput(msg)
-    datasets = [d for d in register.datasets if d.fides_key in system.datasets]
-    return plan_traversal(build_dataset_graph(datasets), kinds)
+    return system
+
+
+def _restriction_flag(system: System) -> FieldAddress:
+    """The column the system reads to skip a restricted person, from the register.
+
+    Without one, skydd has no way to restrict in the system itself: that is for the
+    register to say, not something to guess.
+    """
+    flag = system.restriction_flag
+    if flag is None:
+        msg = (
+            f"system {system.key!r} has no restriction_flag in the register: name the boolean"
+            " column (dataset.collection.field) the system reads to skip a restricted person"
+        )
+        raise InvalidInput(msg)
+    dataset, _, rest = flag.partition(".")  # as the register check reads it
+    collection, _, field = rest.partition(".")
+    if not (dataset and collection and field):
+        msg = f"system {system.key!r}: restriction_flag {flag!r} is not dataset.collection.field"
+        raise InvalidInput(msg)
+    return FieldAddress(CollectionAddress(dataset, collection), field)
 
 
 CONNECT_TIMEOUT_SECONDS = 10

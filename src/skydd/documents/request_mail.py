@@ -9,6 +9,7 @@ from skydd.documents.request_messages import (
     completion_notice,
     extension_notice,
     rejection_notice,
+    restriction_lifted_notice,
     staff_reminder,
     verification_code_message,
 )
@@ -62,6 +63,12 @@ class RequestMailWriter:
         return rejection_notice(
             register, request.language, request.type, request.rejected_because or ""
         )
+
+    def restriction_lifted(
+        self, register: Register, request: DataSubjectRequest, reason: str
+    ) -> MailMessage:
+        """The Art. 18(3) notice, sent before a restriction is lifted: that it is, and why."""
+        return restriction_lifted_notice(register, request.language, request.type, reason)
 
     def reminder(
         self, language: str, overdue: Sequence[DueRequest], due_soon: Sequence[DueRequest]

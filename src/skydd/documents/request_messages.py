@@ -154,6 +154,19 @@ def rejection_notice(
     )
 
 
+def restriction_lifted_notice(
+    register: Register, language: str, request_type: RequestType, reason: str
+) -> Message:
+    """Art. 18(3): the restriction the person asked for is lifted, and why (sent before)."""
+    return _to_person(
+        register,
+        language,
+        "restriction_lifted_notice",
+        **_about(request_type),
+        reason=_reason(reason),
+    )
+
+
 def staff_reminder(
     language: str, overdue: Sequence[DueRequest], due_soon: Sequence[DueRequest]
 ) -> Message:

@@ -64,6 +64,8 @@ class AuditAction(StrEnum):
     REQUEST_TASK_ASSIGNED = "request.task_assigned"
     REQUEST_TASK_DONE = "request.task_done"
     REQUEST_TASK_RETRIED = "request.task_retried"
+    PROCESSING_LIMITED = "processing.limited"
+    PROCESSING_LIMIT_LIFTED = "processing.limit_lifted"
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,9 @@ class System(RegisterModel):
     transfers: list[Transfer] = Field(default_factory=list)
     dpa: DataProcessingAgreement | None = None
     datasets: list[str] = Field(default_factory=list)
+    restriction_flag: str | None = None
+    """A boolean column (``dataset.collection.field``) skydd sets while the person's
+    processing is restricted (Art. 18), so the system itself can skip them."""
     assumptions: str | None = None
 
     @property

@@ -48,6 +48,7 @@ def dataset_problems(
         yield from _orderings(i, dataset, columns)
     for i, system in enumerate(systems):
         yield from _outside_system(i, system, datasets)
+        yield from _restriction_flag(i, system, columns)
 
 
 def _needed_datasets(dataset: fl.Dataset) -> Iterator[tuple[str, str]]:
@@ -164,3 +165,17 @@ def _outside_system(i: int, system: System, datasets: Sequence[fl.Dataset]) -> I
                 f"{needed_by} needs dataset {key!r}, which system {system.key!r} does not"
                 " name; a system's datasets are searched together, in its one database",
             )
+
+
+def _restriction_flag(i: int, system: System, columns: Columns) -> Iterator[Problem]:
+    """A restriction flag must be a top-level field of one of the system's own datasets."""
+    flag = system.restriction_flag
+    if flag is None:
+        return
+    dataset, _, rest = flag.partition(".")
+    collection, _, name = rest.partition(".")
+    path = ("systems", i, "restriction_flag")
+    if dataset not in system.datasets:
+        yield path, f"{flag!r} is not in a dataset system {system.key!r} names"
+    elif name not in columns.get(dataset, {}).get(collection, frozenset()):
+        yield path, f"{flag!r} names no field: give dataset.collection.field"

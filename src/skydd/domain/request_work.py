@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import NewType
 
 from skydd.domain.errors import ConflictError, InvalidInput
+from skydd.domain.processing_limits import is_direct_marketing
 from skydd.domain.processors import System
 from skydd.domain.register import Register
 from skydd.domain.requests import DataSubjectRequest, RequestId, RequestType
@@ -77,41 +78,80 @@ _VERBS = {
 def plan_steps(
     register: Register, request: DataSubjectRequest, connected: frozenset[str]
 ) -> list[RequestStep]:
-    """The steps of ``request``: connector steps for ``connected`` systems, tasks for the rest.
+    """The steps of ``request``: connector steps where skydd can act, tasks for the rest.
 
-    A connected system needs datasets in the register to be searched; one without
-    them, like every system not connected, is a manual task due by the internal target.
+    A connected system needs datasets in the register to be searched (and, for a
+    restriction, a flag column to set); every other system the request concerns is a
+    manual task due by the internal target. An objection concerns only the systems
+    serving the purpose objected to, or every direct-marketing purpose when it is one;
+    staff stop that processing there by hand.
     """
     steps = []
-    for system in register.systems:
-        automatic = system.key in connected and bool(system.datasets)
+    for system in systems_concerned(register, request):
+        automatic = system.key in connected and _can_act(system, request.type)
         steps.append(
             RequestStep(
                 id=StepId(uuid.uuid4()),
                 request_id=request.id,
                 system=system.key,
                 kind=StepKind.CONNECTOR if automatic else StepKind.MANUAL,
-                instructions=None if automatic else manual_instructions(system, request.type),
+                instructions=None if automatic else manual_instructions(system, request, register),
                 due_on=None if automatic else request.deadlines.target_on,
             )
         )
     return steps
 
 
-def manual_instructions(system: System, request_type: RequestType) -> str:
-    """What staff do in a system skydd cannot reach, from what the register says of it."""
+def systems_concerned(register: Register, request: DataSubjectRequest) -> list[System]:
+    """The systems a request has to reach: all of them, but for an objection."""
+    if request.type is not RequestType.OBJECTION:
+        return list(register.systems)
+    purpose = register.purpose(request.purpose or "")
+    if purpose is None:
+        return []
+    stopped = {purpose.key}
+    if is_direct_marketing(purpose):
+        stopped |= {p.key for p in register.purposes if is_direct_marketing(p)}
+    return [s for s in register.systems if stopped & set(s.purposes)]
+
+
+def _can_act(system: System, request_type: RequestType) -> bool:
+    if not system.datasets or request_type is RequestType.OBJECTION:
+        return False
+    if request_type is RequestType.RESTRICTION:
+        return system.restriction_flag is not None
+    return True
+
+
+def manual_instructions(system: System, request: DataSubjectRequest, register: Register) -> str:
+    """What staff do in a system skydd cannot reach, from what the register says of it.
+
+    Never the person's data: the values to correct are shown with the request, to
+    staff who may see them.
+    """
     vendor = f" (run by {system.vendor.legal_name})" if system.vendor is not None else ""
     categories = ", ".join(system.data_categories) or "any personal data"
+    verb = _VERBS[request.type]
+    purpose = register.purpose(request.purpose or "")
+    if purpose is not None:
+        verb = f"stop processing, for the purpose {purpose.key!r} the person objected to,"
     lines = [
-        f"In {system.name}{vendor}: {_VERBS[request_type]} the data of the person this "
+        f"In {system.name}{vendor}: {verb} the data of the person this "
         f"request names ({categories}).",
         "Search by every identifier the request gives.",
+        *_FOLLOW_UP.get(request.type, ()),
     ]
-    if request_type in {RequestType.ACCESS, RequestType.PORTABILITY}:
-        lines.append("Upload what you export here; it goes into the person's answer.")
-    if request_type is RequestType.ERASURE:
-        lines.append("Keep what a legal hold requires and note what was kept and why.")
+    if purpose is not None and is_direct_marketing(purpose):
+        lines.append("Direct marketing: take the person off every marketing list, for good.")
     return " ".join(lines)
+
+
+_FOLLOW_UP = {
+    RequestType.ACCESS: ("Upload what you export here; it goes into the person's answer.",),
+    RequestType.PORTABILITY: ("Upload what you export here; it goes into the person's answer.",),
+    RequestType.ERASURE: ("Keep what a legal hold requires and note what was kept and why.",),
+    RequestType.RECTIFICATION: ("The corrected values are shown with the request, to staff.",),
+}
 
 
 def finish_step(step: RequestStep, at: dt.datetime) -> RequestStep:

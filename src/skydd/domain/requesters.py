@@ -14,9 +14,17 @@ from dataclasses import dataclass, field
 
 from skydd.domain.errors import InvalidInput
 from skydd.domain.identifiers import Identifier, IdentifierKind
+from skydd.domain.rectification import Correction
 from skydd.domain.subjects import checked_name
 
 MAX_DETAILS_LENGTH = 5000
+
+IDENTITY_NAMES = {
+    IdentifierKind.EMAIL: "email",
+    IdentifierKind.PHONE: "phone_number",
+    IdentifierKind.PERSONNUMMER: "personnummer",
+}
+"""The fideslang identity each kind of identifier is looked up as (Fides' own names)."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,9 @@ class Requester:
     identifiers: tuple[Identifier, ...] = field(repr=False)
     name: str | None = field(default=None, repr=False)
     details: str | None = field(default=None, repr=False)
-    """What the person wrote: what to correct, which purpose they object to."""
+    """What the person wrote, in their own words."""
+    corrections: tuple[Correction, ...] = field(default=(), repr=False)
+    """For rectification: the right value of each category the person names."""
 
     def identifier(self, kind: IdentifierKind) -> Identifier | None:
         """The identifier of ``kind`` the request names, if any."""
@@ -37,9 +47,18 @@ class Requester:
         """The e-mail address a verification code can be sent to, if given."""
         return self.identifier(IdentifierKind.EMAIL)
 
+    @property
+    def identities(self) -> dict[str, list[str]]:
+        """The identifiers as connectors look them up, by fideslang identity name."""
+        return {IDENTITY_NAMES[i.kind]: [i.value] for i in self.identifiers}
+
 
 def new_requester(
-    identifiers: Iterable[Identifier], *, name: str | None = None, details: str | None = None
+    identifiers: Iterable[Identifier],
+    *,
+    name: str | None = None,
+    details: str | None = None,
+    corrections: tuple[Correction, ...] = (),
 ) -> Requester:
     """A requester with at least one identifier, at most one of each kind."""
     by_kind: dict[IdentifierKind, Identifier] = {}
@@ -51,7 +70,12 @@ def new_requester(
         msg = "a request needs an e-mail address, a phone number or a personnummer"
         raise InvalidInput(msg)
     ordered = tuple(by_kind[k] for k in IdentifierKind if k in by_kind)
-    return Requester(ordered, name=checked_name(name), details=_checked_details(details))
+    return Requester(
+        ordered,
+        name=checked_name(name),
+        details=_checked_details(details),
+        corrections=corrections,
+    )
 
 
 def _checked_details(details: str | None) -> str | None:

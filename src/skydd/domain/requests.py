@@ -116,6 +116,8 @@ class DataSubjectRequest:
     registered_by: str = "requester"
     """``requester`` when the person submitted it; the staff actor otherwise."""
     verification: Verification | None = None
+    purpose: str | None = None
+    """For an objection: the key of the register purpose objected to."""
 
     @property
     def is_final(self) -> bool:
@@ -150,9 +152,11 @@ def new_request(
     *,
     language: str = "en",
     registered_by: str = "requester",
+    purpose: str | None = None,
 ) -> DataSubjectRequest:
     """A request just received, with a fresh id and reference."""
     return DataSubjectRequest(
+        purpose=purpose,
         id=RequestId(uuid.uuid4()),
         type=request_type,
         channel=channel,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +15,8 @@ from skydd.domain.identifiers import Identifier
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.masking import ErasurePolicy, ErasureResult
 from skydd.domain.policy import PublishedPolicy
+from skydd.domain.processing_limits import ProcessingLimit
+from skydd.domain.rectification import Correction, RectificationResult
 from skydd.domain.register import Register
 from skydd.domain.request_notices import DueRequest, KeptRecord
 from skydd.domain.request_work import RequestStep, StepId
@@ -419,6 +421,12 @@ class RequestMail(Protocol):
         """The notice that the request is refused (Art. 12(4))."""
         ...
 
+    def restriction_lifted(
+        self, register: Register, request: DataSubjectRequest, reason: str
+    ) -> MailMessage:
+        """Art. 18(3): the restriction is lifted, and why; sent before it is."""
+        ...
+
     def reminder(
         self, language: str, overdue: Sequence[DueRequest], due_soon: Sequence[DueRequest]
     ) -> MailMessage:
@@ -466,6 +474,49 @@ class PersonalDataSystems(Protocol):
         policy: ErasurePolicy,
     ) -> ErasureResult:
         """Mask the person's data in the system; what was masked and kept."""
+        ...
+
+    def rectify(
+        self,
+        register: Register,
+        system_key: str,
+        identities: Mapping[str, Sequence[str]],
+        corrections: Sequence[Correction],
+    ) -> RectificationResult:
+        """Write the corrected values to every field of their categories; old and new."""
+        ...
+
+    def restrict(
+        self,
+        register: Register,
+        system_key: str,
+        identities: Mapping[str, Sequence[str]],
+        *,
+        restricted: bool,
+    ) -> int:
+        """Set (or clear) the system's restriction flag on the person's rows; rows changed."""
+        ...
+
+
+class ProcessingLimitRepository(Protocol):
+    """Restrictions, objections and the suppression list, by the request that set them."""
+
+    def add(self, organisation_id: OrganisationId, limits: Iterable[ProcessingLimit]) -> None:
+        """Store new limits."""
+        ...
+
+    def save(self, limit: ProcessingLimit) -> None:
+        """Store a limit's changed state (lifted)."""
+        ...
+
+    def of_request(self, request_id: RequestId) -> list[ProcessingLimit]:
+        """The limits a request set."""
+        ...
+
+    def of_person(
+        self, organisation_id: OrganisationId, identifiers: Iterable[Identifier]
+    ) -> list[ProcessingLimit]:
+        """Every limit set by a request naming any of ``identifiers``, lifted ones too."""
         ...
 
 

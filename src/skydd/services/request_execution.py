@@ -28,8 +28,8 @@ from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.erasure_rules import erasure_policy
 from skydd.domain.errors import NotFoundError, SkyddError
-from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.masking import ErasureResult
+from skydd.domain.rectification import RectificationResult
 from skydd.domain.register import Register
 from skydd.domain.request_notices import KeptRecord
 from skydd.domain.request_work import (
@@ -55,6 +55,7 @@ from skydd.services.ports import (
     StoredRegister,
     TokenHasher,
 )
+from skydd.services.processing_limits import set_limits
 from skydd.services.register import current_register
 from skydd.services.requests import audit_request
 from skydd.services.subjects import Who
@@ -63,16 +64,6 @@ from skydd.services.unit_of_work import UnitOfWork
 logger = logging.getLogger(__name__)
 
 WORKER = Who(actor="system:worker", origin="worker")
-
-IDENTITY_NAMES = {
-    IdentifierKind.EMAIL: "email",
-    IdentifierKind.PHONE: "phone_number",
-    IdentifierKind.PERSONNUMMER: "personnummer",
-}
-"""The fideslang identity each kind of identifier is looked up as (Fides' own names)."""
-
-AUTOMATED = frozenset({RequestType.ACCESS, RequestType.PORTABILITY, RequestType.ERASURE})
-"""Rights skydd carries out through connectors; the others are manual tasks for now."""
 
 
 @dataclass(frozen=True)
@@ -101,16 +92,10 @@ def run_request(
     with uow:
         requester = uow.requests.requester(request.id)
         steps = uow.work.steps(request.id)
-    identities = identities_of(requester)
     for step in steps:
         if step.kind is StepKind.CONNECTOR and step.is_open:
-            _run_step(uow, clock, stored, request, step, identities, execution)
+            _run_step(uow, clock, stored, request, step, requester, execution)
     return complete_if_done(uow, clock, organisation_key, request.id, execution)
-
-
-def identities_of(requester: Requester) -> dict[str, list[str]]:
-    """The requester's identifiers as the connectors look them up."""
-    return {IDENTITY_NAMES[i.kind]: [i.value] for i in requester.identifiers}
 
 
 def complete_if_done(
@@ -156,11 +141,12 @@ def _started(
         request = _request(uow, stored, request_id)
         if request.status is not RequestStatus.VERIFIED:
             return request, stored
-        connected = execution.systems.connected() if request.type in AUTOMATED else frozenset()
+        connected = execution.systems.connected()
         uow.work.add_steps(plan_steps(stored.register, request, connected))
         request = advance(request, RequestStatus.IN_PROGRESS, clock.now())
         uow.requests.save(request)
         audit_request(uow, clock, WORKER, AuditAction.REQUEST_STARTED, request, stored.register)
+        set_limits(uow, clock, WORKER, stored, request)
         uow.commit()
     return request, stored
 
@@ -171,30 +157,13 @@ def _run_step(
     stored: StoredRegister,
     request: DataSubjectRequest,
     step: RequestStep,
-    identities: dict[str, list[str]],
+    requester: Requester,
     execution: Execution,
 ) -> None:
-    register = stored.register
     try:
-        if request.type is RequestType.ERASURE:
-            policy = erasure_policy(register, clock.today())
-            erased = execution.systems.erase(register, step.system, identities, policy)
-            result, action, counts = (
-                _erasure_json(erased),
-                AuditAction.PERSONAL_DATA_ERASED,
-                {
-                    "fields_masked": str(len(erased.masked)),
-                    "fields_kept": str(len(erased.kept)),
-                },
-            )
-        else:
-            found = execution.systems.access(register, step.system, identities)
-            rows = sum(len(c.rows) for c in found.collections)
-            result, action, counts = (
-                _found_json(found),
-                AuditAction.PERSONAL_DATA_EXPORTED,
-                {"rows": str(rows)},
-            )
+        result, action, counts = _carry_out(
+            clock, stored.register, request, step, requester, execution
+        )
     except SkyddError as exc:
         logger.warning("request %s: system %s failed: %s", request.reference, step.system, exc.code)
         with uow:
@@ -203,8 +172,41 @@ def _run_step(
         return
     with uow:
         uow.work.save_step(finish_step(step, clock.now()), result)
-        audit_request(uow, clock, WORKER, action, request, register, system=step.system, **counts)
+        audit_request(
+            uow, clock, WORKER, action, request, stored.register, system=step.system, **counts
+        )
         uow.commit()
+
+
+def _carry_out(
+    clock: Clock,
+    register: Register,
+    request: DataSubjectRequest,
+    step: RequestStep,
+    requester: Requester,
+    execution: Execution,
+) -> tuple[str, AuditAction, dict[str, str]]:
+    """Run one connector step: its stored result, the audit action and its counts."""
+    systems, identities = execution.systems, requester.identities
+    if request.type is RequestType.ERASURE:
+        policy = erasure_policy(register, clock.today())
+        erased = systems.erase(register, step.system, identities, policy)
+        counts = {"fields_masked": str(len(erased.masked)), "fields_kept": str(len(erased.kept))}
+        return _erasure_json(erased), AuditAction.PERSONAL_DATA_ERASED, counts
+    if request.type is RequestType.RECTIFICATION:
+        corrected = systems.rectify(register, step.system, identities, requester.corrections)
+        counts = {"fields_corrected": str(len(corrected.corrected))}
+        return _rectification_json(corrected), AuditAction.PERSONAL_DATA_CHANGED, counts
+    if request.type is RequestType.RESTRICTION:
+        flagged = systems.restrict(register, step.system, identities, restricted=True)
+        return (
+            json.dumps({"flagged": flagged}),
+            AuditAction.PROCESSING_LIMITED,
+            {"rows": str(flagged)},
+        )
+    found = systems.access(register, step.system, identities)
+    rows = sum(len(c.rows) for c in found.collections)
+    return _found_json(found), AuditAction.PERSONAL_DATA_EXPORTED, {"rows": str(rows)}
 
 
 def _store_answer(
@@ -347,6 +349,25 @@ def found_of(data: dict[str, Any]) -> FoundSystem:
             )
             for c in data["collections"]
         ),
+    )
+
+
+def _rectification_json(result: RectificationResult) -> str:
+    """What a rectification changed, old and new values included (encrypted; staff only)."""
+    return json.dumps(
+        {
+            "corrected": [
+                {
+                    "collection": str(c.collection),
+                    "field": c.field,
+                    "rows": c.rows,
+                    "old": list(c.old),
+                    "new": c.new,
+                }
+                for c in result.corrected
+            ]
+        },
+        default=str,
     )
 
 

@@ -8,14 +8,16 @@ answer to a submission is the same whether or not skydd holds anything about the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.errors import InvalidInput, NotFoundError
 from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.ids import OrganisationId
+from skydd.domain.processing_limits import ended_by_rejection, objected_purpose
+from skydd.domain.rectification import Correction, checked_corrections
 from skydd.domain.register import Register
 from skydd.domain.request_deadlines import DEFAULT_TARGET_DAYS, deadlines_for
 from skydd.domain.requesters import Requester, new_requester
@@ -56,6 +58,10 @@ class Submission:
     details: str | None = None
     language: str | None = None
     received_on: dt.date | None = None
+    corrections: Mapping[str, str] = field(default_factory=dict)
+    """For rectification: category (register or fideslang key) → the right value."""
+    purpose: str | None = None
+    """For an objection: the register purpose objected to."""
 
 
 def receive_request(
@@ -75,6 +81,7 @@ def receive_request(
             (parse_identifier(k, v, register, clock) for k, v in submission.identifiers.items()),
             name=submission.name,
             details=submission.details,
+            corrections=_corrections(submission, register),
         )
         received_on = _received_on(submission.received_on, clock)
         request = new_request(
@@ -83,6 +90,7 @@ def receive_request(
             deadlines_for(received_on, register.organisation.country, target_days=target_days),
             language=_language(submission.language, register),
             registered_by=who.actor,
+            purpose=_purpose(submission, register),
         )
         uow.requests.add(org_id, request, requester, clock.now())
         audit_request(
@@ -160,7 +168,13 @@ def reject_request(
         return reject(request, decision.reason, clock.now())
 
     changed = _decide(
-        uow, clock, organisation_key, decision, rejected, AuditAction.REQUEST_REJECTED
+        uow,
+        clock,
+        organisation_key,
+        decision,
+        rejected,
+        AuditAction.REQUEST_REJECTED,
+        also=_lift_limits,
     )
     if postman is not None:
         _notify(uow, organisation_key, changed, postman, postman.writer.rejection)
@@ -190,6 +204,7 @@ def _decide(
     decision: StaffDecision,
     change: Callable[[DataSubjectRequest], DataSubjectRequest],
     action: AuditAction,
+    also: Callable[[UnitOfWork, Clock, Who, Register, DataSubjectRequest], None] | None = None,
 ) -> DataSubjectRequest:
     """Apply a staff decision: the changed request stored, its code gone, the act audited.
 
@@ -206,8 +221,27 @@ def _decide(
         if changed.verification is not None and action is AuditAction.REQUEST_VERIFIED:
             details["method"] = changed.verification.method.value
         audit_request(uow, clock, decision.who, action, changed, stored.register, **details)
+        if also is not None:
+            also(uow, clock, decision.who, stored.register, changed)
         uow.commit()
     return changed
+
+
+def _lift_limits(
+    uow: UnitOfWork, clock: Clock, who: Who, register: Register, request: DataSubjectRequest
+) -> None:
+    """A rejected restriction or objection stops limiting; the suppression list stays."""
+    for limit in ended_by_rejection(uow.limits.of_request(request.id), clock.now()):
+        uow.limits.save(limit)
+        audit_request(
+            uow,
+            clock,
+            who,
+            AuditAction.PROCESSING_LIMIT_LIFTED,
+            request,
+            register,
+            limit=limit.kind.value,
+        )
 
 
 def open_requests(
@@ -238,6 +272,26 @@ def find_request(uow: UnitOfWork, org_id: OrganisationId, reference: str) -> Dat
         msg = "no request with that reference"
         raise NotFoundError(msg)
     return request
+
+
+def _corrections(submission: Submission, register: Register) -> tuple[Correction, ...]:
+    """What a rectification corrects; other rights take no corrections."""
+    if submission.type is RequestType.RECTIFICATION:
+        return checked_corrections(register, submission.corrections)
+    if submission.corrections:
+        msg = "corrections belong to a rectification request only"
+        raise InvalidInput(msg)
+    return ()
+
+
+def _purpose(submission: Submission, register: Register) -> str | None:
+    """The purpose an objection names, checked against Art. 21; other rights name none."""
+    if submission.type is RequestType.OBJECTION:
+        return objected_purpose(register, submission.purpose).key
+    if submission.purpose is not None:
+        msg = "a purpose belongs to an objection only"
+        raise InvalidInput(msg)
+    return None
 
 
 def _received_on(given: dt.date | None, clock: Clock) -> dt.date:

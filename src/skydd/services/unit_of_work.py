@@ -11,6 +11,7 @@ from skydd.services.ports import (
     BreachRepository,
     OrganisationRepository,
     PolicyRepository,
+    ProcessingLimitRepository,
     RegisterRepository,
     RequestRepository,
     RequestWorkRepository,
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     subjects: SubjectRepository
     requests: RequestRepository
     work: RequestWorkRepository
+    limits: ProcessingLimitRepository
 
     def __enter__(self) -> Self: ...
 

@@ -127,7 +127,11 @@ ENCRYPTED_TABLES = (
         _reseal_subject,
     ),
     EncryptedTable(
-        REQUESTS, RequestRow, "key_id", (*IDENTITY_COLUMNS, "details_token"), _reseal_request
+        REQUESTS,
+        RequestRow,
+        "key_id",
+        (*IDENTITY_COLUMNS, "details_token", "corrections_token"),
+        _reseal_request,
     ),
     EncryptedTable(STEPS, RequestStepRow, "key_id", ("key_id", "result_token"), _reseal_step),
     EncryptedTable(

@@ -300,6 +300,29 @@ class RequestRow(IdentityColumns, Base):
     verified_by: Mapped[str | None] = mapped_column(String(200))
     verification_reason: Mapped[str | None] = mapped_column(Text)
     details_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    corrections_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    purpose: Mapped[str | None] = mapped_column(String(200))
+
+
+class ProcessingLimitRow(Base):
+    """A restriction, objection or suppression on the person a request is from.
+
+    Who that is stays on the request (its identifiers' blind indexes are what a lookup
+    matches), so a limit holds no personal data of its own.
+    """
+
+    __tablename__ = "processing_limits"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    since: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    lifted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    lifted_because: Mapped[str | None] = mapped_column(Text)
 
 
 class RequestCodeRow(Base):

@@ -13,6 +13,7 @@ from skydd.services.ports import (
     BreachRepository,
     OrganisationRepository,
     PolicyRepository,
+    ProcessingLimitRepository,
     RegisterRepository,
     RequestRepository,
     RequestWorkRepository,
@@ -28,6 +29,7 @@ from skydd.storage.repositories.audit import SqlAuditRepository
 from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
+from skydd.storage.repositories.processing_limits import SqlProcessingLimitRepository
 from skydd.storage.repositories.registers import RegisterCache, SqlRegisterRepository
 from skydd.storage.repositories.request_work import SqlRequestWorkRepository
 from skydd.storage.repositories.requests import SqlRequestRepository
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
     subjects: SubjectRepository
     requests: RequestRepository
     work: RequestWorkRepository
+    limits: ProcessingLimitRepository
 
     def __init__(
         self,
@@ -83,6 +86,7 @@ class SqlUnitOfWork:
             self.subjects = SqlSubjectRepository(session, self._crypto)
             self.requests = SqlRequestRepository(session, self._crypto)
             self.work = SqlRequestWorkRepository(session, self._crypto)
+            self.limits = SqlProcessingLimitRepository(session, self._crypto)
         return self
 
     def __exit__(

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from skydd.api.auth import PROTECTED_RESPONSES, require
+from skydd.api.auth import PROTECTED_RESPONSES, ManagesRequests, ReadsRequests
 from skydd.api.deps import ContainerDep
 from skydd.api.problems import INVALID_REQUEST, problem_responses
 from skydd.api.schemas.requests import AssigneeIn, RequestOut, TaskOut
 from skydd.bootstrap import Container
-from skydd.domain.access_vocabulary import Action, Actor
 from skydd.domain.errors import InvalidInput
 from skydd.domain.request_work import MAX_UPLOAD_BYTES
 from skydd.jobs.queue import WorkQueue
@@ -27,8 +26,6 @@ from skydd.services.subjects import Who
 
 router = APIRouter(prefix="/api/v1/requests/{reference}/tasks", tags=["requests"])
 
-ReadsRequests = Annotated[Actor, Depends(require(Action.REQUESTS_READ))]
-ManagesRequests = Annotated[Actor, Depends(require(Action.REQUESTS_MANAGE))]
 ERRORS = {
     **PROTECTED_RESPONSES,
     **problem_responses(

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from skydd.api.auth import PROTECTED_RESPONSES, require
+from skydd.api.auth import PROTECTED_RESPONSES, ManagesRequests, ReadsRequests
 from skydd.api.deps import ContainerDep
 from skydd.api.hardening import TokenBuckets
 from skydd.api.problems import INVALID_REQUEST, problem_responses
@@ -30,7 +30,7 @@ from skydd.api.schemas.requests import (
     VerificationState,
 )
 from skydd.bootstrap import Container
-from skydd.domain.access_vocabulary import Action, Actor
+from skydd.domain.access_vocabulary import Actor
 from skydd.domain.clock import Clock
 from skydd.domain.errors import TooManyAttempts
 from skydd.domain.requests import Channel, DataSubjectRequest, RequestStatus
@@ -40,7 +40,6 @@ from skydd.services.request_verification import check_code, send_code
 from skydd.services.requests import (
     REQUESTER_ACTOR,
     StaffDecision,
-    Submission,
     extend_request,
     get_request,
     open_requests,
@@ -53,8 +52,6 @@ from skydd.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 
-ReadsRequests = Annotated[Actor, Depends(require(Action.REQUESTS_READ))]
-ManagesRequests = Annotated[Actor, Depends(require(Action.REQUESTS_MANAGE))]
 
 PUBLIC_ERRORS = {
     400: "An identifier is malformed, or the code is wrong or expired.",
@@ -112,14 +109,7 @@ def submit(body: SubmissionIn, container: ContainerDep, http: Request) -> Receip
     Nothing runs until the code is entered (or staff verify otherwise). The answer is
     the same whether or not the organisation holds anything about the person.
     """
-    submission = Submission(
-        type=body.type,
-        identifiers=body.identifiers(),
-        channel=Channel.API,
-        name=body.name,
-        details=body.details,
-        language=body.language,
-    )
+    submission = body.submission(Channel.API)
     who = _requester(http)
     request, requester = receive_request(
         container.uow(),
@@ -232,15 +222,7 @@ def register_received(
     body: RegisteredIn, container: ContainerDep, actor: ManagesRequests
 ) -> RequestOut:
     """Register a request that reached staff another way, with its true day of receipt."""
-    submission = Submission(
-        type=body.type,
-        identifiers=body.identifiers(),
-        channel=body.channel,
-        name=body.name,
-        details=body.details,
-        language=body.language,
-        received_on=body.received_on,
-    )
+    submission = body.submission(body.channel, body.received_on)
     request, _ = receive_request(
         container.uow(),
         container.clock,

@@ -8,8 +8,12 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.processing_limits import LimitKind, ProcessingLimit
+from skydd.domain.rectification import MAX_CORRECTIONS
 from skydd.domain.request_work import RequestStep, StepKind, StepStatus
 from skydd.domain.requests import Channel, DataSubjectRequest, RequestStatus, RequestType
+from skydd.services.request_corrections import Corrections
+from skydd.services.requests import Submission
 
 _MAX_IDENTIFIER = 320
 
@@ -25,9 +29,34 @@ class SubmissionIn(BaseModel):
     personnummer: str | None = Field(None, max_length=20, description="Swedish personnummer.")
     name: str | None = Field(None, max_length=300, description="The person's name.")
     details: str | None = Field(
-        None, max_length=5000, description="What to correct, which purpose objected to, etc."
+        None, max_length=5000, description="Anything the person wants to add, in their words."
     )
     language: str | None = Field(None, max_length=16, description="Language to answer in.")
+    corrections: dict[str, str] | None = Field(
+        None,
+        max_length=MAX_CORRECTIONS,
+        description=(
+            "Rectification only: the right value per data category, named by the register's"
+            ' key or fideslang\'s (`{"name": "Anna Berg"}`).'
+        ),
+    )
+    purpose: str | None = Field(
+        None, max_length=200, description="Objection only: the register purpose objected to."
+    )
+
+    def submission(self, channel: Channel, received_on: dt.date | None = None) -> Submission:
+        """The use case's submission of this body."""
+        return Submission(
+            type=self.type,
+            identifiers=self.identifiers(),
+            channel=channel,
+            name=self.name,
+            details=self.details,
+            language=self.language,
+            received_on=received_on,
+            corrections=self.corrections or {},
+            purpose=self.purpose,
+        )
 
     def identifiers(self) -> dict[IdentifierKind, str]:
         """The identifiers given, by kind."""
@@ -115,6 +144,7 @@ class RequestOut(BaseModel):
     rejected_because: str | None
     verified_by: str | None
     registered_by: str
+    purpose: str | None = Field(description="For an objection: the purpose objected to.")
 
     @classmethod
     def from_domain(cls, request: DataSubjectRequest) -> RequestOut:
@@ -135,6 +165,7 @@ class RequestOut(BaseModel):
             rejected_because=request.rejected_because,
             verified_by=None if verification is None else verification.method.value,
             registered_by=request.registered_by,
+            purpose=request.purpose,
         )
 
 
@@ -170,4 +201,72 @@ class TaskOut(BaseModel):
             due_on=step.due_on,
             attempts=step.attempts,
             error=step.error,
+        )
+
+
+class AskedCorrectionOut(BaseModel):
+    """A correction the person asked for."""
+
+    category: str
+    value: str
+
+
+class FieldChangeOut(BaseModel):
+    """One field corrected in one system: rows changed, old values, the new value."""
+
+    system: str
+    collection: str
+    field: str
+    rows: int
+    old: list[object]
+    new: str
+
+
+class CorrectionsOut(BaseModel):
+    """A rectification's corrections, old → new (staff only; every read is audited)."""
+
+    asked: list[AskedCorrectionOut]
+    made: list[FieldChangeOut]
+
+    @classmethod
+    def from_domain(cls, corrections: Corrections) -> CorrectionsOut:
+        """The API form of the corrections."""
+        return cls(
+            asked=[
+                AskedCorrectionOut(category=c.category, value=c.value) for c in corrections.asked
+            ],
+            made=[
+                FieldChangeOut(
+                    system=m.system,
+                    collection=m.collection,
+                    field=m.field,
+                    rows=m.rows,
+                    old=list(m.old),
+                    new=m.new,
+                )
+                for m in corrections.made
+            ],
+        )
+
+
+class LimitOut(BaseModel):
+    """A restriction, objection or suppression a request set (no personal data)."""
+
+    kind: LimitKind
+    purpose: str | None
+    since: dt.datetime
+    active: bool
+    lifted_at: dt.datetime | None
+    lifted_because: str | None
+
+    @classmethod
+    def from_domain(cls, limit: ProcessingLimit) -> LimitOut:
+        """The API form of a limit."""
+        return cls(
+            kind=limit.kind,
+            purpose=limit.purpose,
+            since=limit.since,
+            active=limit.active,
+            lifted_at=limit.lifted_at,
+            lifted_because=limit.lifted_because,
         )

@@ -8,12 +8,14 @@ requests due this week reads no personal data.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import case, delete, select
 from sqlalchemy.orm import Session
 
 from skydd.domain.errors import NotFoundError
 from skydd.domain.ids import OrganisationId
+from skydd.domain.rectification import Correction
 from skydd.domain.request_deadlines import RequestDeadlines
 from skydd.domain.requesters import Requester
 from skydd.domain.requests import (
@@ -170,6 +172,7 @@ def request_of(row: RequestRow) -> DataSubjectRequest:
         language=row.language,
         registered_by=row.registered_by,
         verification=verification,
+        purpose=row.purpose,
     )
 
 
@@ -185,6 +188,7 @@ def _fill_lifecycle(row: RequestRow, request: DataSubjectRequest) -> None:
     row.target_on = request.deadlines.target_on
     row.changed_at = request.changed_at
     row.registered_by = request.registered_by
+    row.purpose = request.purpose
     row.extended_because = request.extended_because
     row.rejected_because = request.rejected_because
     verification = request.verification
@@ -196,21 +200,13 @@ def _fill_lifecycle(row: RequestRow, request: DataSubjectRequest) -> None:
 
 def requester_of(row: RequestRow, crypto: FieldCrypto) -> Requester:
     """Decrypt who a request is from."""
-    details = None
-    if row.details_token is not None:
-        details = crypto.open(
-            row.details_token,
-            table=REQUESTS,
-            column="details",
-            row_id=row.id,
-            category=DETAILS_CATEGORY,
-            sensitive=False,
-        )
     identifiers = open_identifiers(row, REQUESTS, crypto)
+    corrections = _open_text(row, "corrections", row.corrections_token, crypto)
     return Requester(
         identifiers=tuple(identifiers.values()),
         name=open_name(row, REQUESTS, crypto),
-        details=details,
+        details=_open_text(row, "details", row.details_token, crypto),
+        corrections=tuple(Correction(c, v) for c, v in json.loads(corrections or "[]")),
     )
 
 
@@ -218,13 +214,38 @@ def seal_requester(row: RequestRow, requester: Requester, crypto: FieldCrypto) -
     """Write who the request is from into ``row``, encrypted under the active key."""
     by_kind = {i.kind: i for i in requester.identifiers}
     seal_identity(row, REQUESTS, by_kind, requester.name, crypto)
-    row.details_token = None
-    if requester.details is not None:
-        row.details_token = crypto.seal(
-            requester.details,
-            table=REQUESTS,
-            column="details",
-            row_id=row.id,
-            category=DETAILS_CATEGORY,
-            sensitive=False,
-        )
+    row.details_token = _sealed_text(row, "details", requester.details, crypto)
+    corrections = [[c.category, c.value] for c in requester.corrections]
+    text = json.dumps(corrections) if corrections else None
+    row.corrections_token = _sealed_text(row, "corrections", text, crypto)
+
+
+def _sealed_text(
+    row: RequestRow, column: str, text: str | None, crypto: FieldCrypto
+) -> bytes | None:
+    """What the person wrote or asked, encrypted under the top category (it may be anything)."""
+    if text is None:
+        return None
+    return crypto.seal(
+        text,
+        table=REQUESTS,
+        column=column,
+        row_id=row.id,
+        category=DETAILS_CATEGORY,
+        sensitive=False,
+    )
+
+
+def _open_text(
+    row: RequestRow, column: str, token: bytes | None, crypto: FieldCrypto
+) -> str | None:
+    if token is None:
+        return None
+    return crypto.open(
+        token,
+        table=REQUESTS,
+        column=column,
+        row_id=row.id,
+        category=DETAILS_CATEGORY,
+        sensitive=False,
+    )
