@@ -86,6 +86,8 @@ class Localisation:
     def _new_environment(self, *, html: bool) -> Environment:
         env = Environment(
             loader=PackageLoader("skydd.documents", "templates"),
+            # Packaged templates do not change while the process runs: no stat per lookup.
+            auto_reload=False,
             autoescape=html,  # noqa: S701 - off only for text/plain, never rendered as HTML
             undefined=StrictUndefined,
             trim_blocks=True,

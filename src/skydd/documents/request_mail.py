@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skydd.documents.access_package import build_access_package
+from skydd.documents.access_package import ReportCache, build_access_package
 from skydd.documents.request_messages import (
     completion_notice,
     extension_notice,
@@ -21,7 +21,14 @@ from skydd.services.ports import AnswerLink, MailMessage
 
 
 class RequestMailWriter:
-    """Writes request mail in the person's language from the register's organisation."""
+    """Writes request mail in the person's language from the register's organisation.
+
+    One writer serves a process: it keeps the register's part of access reports
+    (:class:`~skydd.documents.access_package.ReportCache`) from answer to answer.
+    """
+
+    def __init__(self, reports: ReportCache | None = None) -> None:
+        self._reports = reports if reports is not None else ReportCache()
 
     def verification_code(
         self, register: Register, language: str, code: str, valid_minutes: int
@@ -84,4 +91,4 @@ class RequestMailWriter:
         found: Sequence[FoundSystem],
     ) -> bytes:
         """The zip answering an access or portability request, in the person's language."""
-        return build_access_package(register, language, request, found)
+        return build_access_package(register, language, request, found, self._reports)

@@ -160,7 +160,7 @@ def build_access_report(
         ),
         retention=_retention(register, found, pick),
         transfers=tuple(t for t in doc.transfers if t.system in holders),
-        tables=_tables(register, shown),
+        tables=data_tables(register, shown),
         portable=names(selection.included) if selection else (),
         left_out=names(selection.left_out) if selection else (),
     )
@@ -208,7 +208,8 @@ def _retention(
     return _split(rows, marks)
 
 
-def _tables(register: Register, systems: Sequence[FoundSystem]) -> tuple[DataTable, ...]:
+def data_tables(register: Register, systems: Sequence[FoundSystem]) -> tuple[DataTable, ...]:
+    """Each collection found as the report shows it, under its system's name in the register."""
     tables = []
     for system in systems:
         known = register.system(system.key)

@@ -43,7 +43,8 @@ def record(
 
     It does not commit: the caller's commit stores the event together with the change
     it describes, and a rollback loses both. Call it last, just before ``commit``:
-    appending locks the chain's head until the transaction ends.
+    appending locks the chain's head until the transaction ends. Further events in
+    the same transaction cost one insert each: the head is locked and read once.
     """
     entry = AuditEntry(
         occurred_at=clock.now(),

@@ -1,13 +1,20 @@
-"""The audit log's rows ↔ :class:`AuditEvent`; appends are serialised so the chain never forks."""
+"""The audit log's rows ↔ :class:`AuditEvent`; appends are serialised so the chain never forks.
+
+Appending is on the path of every change skydd audits, so its statements are plain
+Core statements built once (no ORM flush for an insert-only row), and a transaction
+that appends several events locks and reads the chain's head once: while it holds the
+lock nobody else can append, so the head is the event it appended last.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Table, func, insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from skydd.domain.audit import (
     EMPTY_CHAIN,
@@ -37,6 +44,10 @@ _COLUMNS = (
     AuditEventRow.hash,
 )
 _ROWS = select(*_COLUMNS).order_by(AuditEventRow.sequence)
+_TABLE = cast("Table", AuditEventRow.__table__)
+_LOCK = select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY))
+_HEAD = select(_TABLE.c.sequence, _TABLE.c.hash).order_by(_TABLE.c.sequence.desc()).limit(1)
+_INSERT = insert(_TABLE)
 
 
 class SqlAuditRepository:
@@ -44,6 +55,7 @@ class SqlAuditRepository:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._held: _Held | None = None
 
     def lock_head(self) -> ChainHead:
         """The chain's head, locked until the transaction ends so no other writer forks it.
@@ -53,35 +65,44 @@ class SqlAuditRepository:
         needs nothing more: skydd begins every transaction with ``BEGIN IMMEDIATE``, so
         writers are already one at a time. The primary key on ``sequence`` is the last
         guard: a forked append fails instead of being stored.
+
+        Once this transaction holds the lock, the head is what it read or appended last
+        and is not read again; a new transaction (after a commit or rollback) or a
+        savepoint begun or ended since locks and reads afresh.
         """
-        if self._session.get_bind().dialect.name == "postgresql":
-            self._session.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
-        found = self._session.execute(
-            select(AuditEventRow.sequence, AuditEventRow.hash)
-            .order_by(AuditEventRow.sequence.desc())
-            .limit(1)
-        ).first()
-        return EMPTY_CHAIN if found is None else ChainHead(found.sequence, found.hash)
+        connection = self._session.connection()  # begins the transaction if need be
+        held = self._held
+        if held is not None and held.is_current(self._session):
+            return held.head
+        if connection.dialect.name == "postgresql":
+            connection.execute(_LOCK)
+        found = connection.execute(_HEAD).first()
+        head = EMPTY_CHAIN if found is None else ChainHead(found.sequence, found.hash)
+        self._held = _Held.now(self._session, head)
+        return head
 
     def append(self, event: AuditEvent) -> None:
         """Store ``event``, sealed after the head :meth:`lock_head` returned."""
-        self._session.add(
-            AuditEventRow(
-                sequence=event.sequence,
-                occurred_at=event.occurred_at,
-                actor=event.actor,
-                action=event.action,
-                target=event.target,
-                origin=event.origin,
-                organisation=event.organisation,
-                subject=event.subject,
-                purpose=event.purpose,
-                details=canonical_json(event.details),
-                prev_hash=event.prev_hash,
-                hash=event.hash,
-            )
+        self._session.connection().execute(
+            _INSERT,
+            {
+                "sequence": event.sequence,
+                "occurred_at": event.occurred_at,
+                "actor": event.actor,
+                "action": event.action,
+                "target": event.target,
+                "origin": event.origin,
+                "organisation": event.organisation,
+                "subject": event.subject,
+                "purpose": event.purpose,
+                "details": canonical_json(event.details),
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
+            },
         )
-        self._session.flush()
+        held = self._held
+        if held is not None and held.is_current(self._session):
+            self._held = _Held.now(self._session, ChainHead(event.sequence, event.hash))
 
     def head(self) -> AuditEvent | UnreadableEvent | None:
         """The newest event, if any."""
@@ -120,6 +141,29 @@ class SqlAuditRepository:
             return _to_event(row)
         except (ValueError, TypeError) as exc:
             return UnreadableEvent(sequence, f"the stored row cannot be read: {exc}")
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The head as one transaction (and savepoint) locked and moved it."""
+
+    transaction: SessionTransaction
+    savepoint: SessionTransaction | None
+    head: ChainHead
+
+    @classmethod
+    def now(cls, session: Session, head: ChainHead) -> _Held:
+        transaction = session.get_transaction()
+        assert transaction is not None  # noqa: S101 - a statement has just run in it
+        return cls(transaction, session.get_nested_transaction(), head)
+
+    def is_current(self, session: Session) -> bool:
+        """True while the session is still in the transaction and savepoint that read it."""
+        return (
+            self.transaction.is_active
+            and session.get_transaction() is self.transaction
+            and session.get_nested_transaction() is self.savepoint
+        )
 
 
 def _to_event(row: Row[*tuple[Any, ...]]) -> AuditEvent:
