@@ -19,6 +19,7 @@ from skydd.domain.requests import (
     Verification,
     advance,
     extend,
+    mark_notified,
     new_request,
     parse_request_type,
     reject,
@@ -129,3 +130,13 @@ def test_references_are_unambiguous_and_distinct() -> None:
     for reference in references:
         assert reference.startswith("R-") and len(reference) == 11
         assert not set(reference[2:].replace("-", "")) & set("01ILOU")
+
+
+def test_only_a_completed_request_is_notified_and_the_first_time_stands() -> None:
+    request = verify(received(), BY_CODE)
+    with pytest.raises(ConflictError, match="verified request has no completion notice"):
+        mark_notified(request, AT)
+    done = advance(advance(request, RequestStatus.IN_PROGRESS, AT), RequestStatus.COMPLETED, AT)
+    told = mark_notified(done, AT)
+    assert told.notified_at == AT
+    assert mark_notified(told, AT + dt.timedelta(hours=1)).notified_at == AT

@@ -11,10 +11,12 @@ refuses a write half-way through an erasure, is each target engine (``engine``).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import math
 import re
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,14 +36,17 @@ from skydd.config import Settings
 from skydd.domain.audit import AuditAction, UnreadableEvent
 from skydd.domain.dataset_graph import build_dataset_graph, plan_traversal
 from skydd.domain.errors import ConflictError, NotFoundError
+from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.register import Register
 from skydd.domain.request_work import MAX_ATTEMPTS, RequestStep, StepKind, StepStatus
-from skydd.domain.requests import DataSubjectRequest, RequestStatus
+from skydd.domain.requests import DataSubjectRequest, RequestStatus, RequestType
 from skydd.jobs.queue import WorkQueue
 from skydd.services.register import store_register
-from skydd.services.request_execution import run_request
-from skydd.services.request_sweep import requests_to_resume
+from skydd.services.request_answers import download_answer
+from skydd.services.request_execution import notify_completion, run_request
+from skydd.services.request_sweep import notices_to_send, requests_to_resume
 from skydd.services.request_tasks import retry_task
+from skydd.services.requests import StaffDecision, Submission, receive_request, verify_manually
 from skydd.services.subjects import Who
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO, ROOT
@@ -410,3 +415,53 @@ def test_a_write_the_database_refuses_mid_erasure_leaves_every_table_as_it_was(
         assert snapshot(engine) == before  # the orders' notes too, masked first, rolled back
         assert erased_systems(skydd.container) == []
         assert current(skydd.container, request).status is RequestStatus.IN_PROGRESS
+
+
+def test_a_refused_completion_notice_is_sent_again_by_the_sweep_once_with_a_working_link(
+    settings: Settings, clock: FakeClock, mailbox: Mailbox, engine: Engine
+) -> None:
+    """The request completes without the mail server; the notice it owes is not lost."""
+    run_sql(engine, FLOW / "seed.sql")
+    url = engine.url.render_as_string(hide_password=False)
+    register = shops(load_register(MESTRO), ("flow_shop",))
+    mail_down = settings.model_copy(
+        update={"mail": settings.mail.model_copy(update={"port": 1, "timeout_seconds": 2})}
+    )
+    refusing = build_container(with_connections(mail_down, {"flow_shop": url}), clock=clock)
+    working = build_container(with_connections(settings, {"flow_shop": url}), clock=clock)
+    try:
+        store_register(refusing.uow(), clock, register, "failures")
+        org = refusing.organisation_key
+        request, _ = receive_request(
+            refusing.uow(),
+            clock,
+            org,
+            Submission(RequestType.ACCESS, {IdentifierKind.EMAIL: ANNA}, language="en"),
+            who=WHO_STAFF,
+        )
+        decision = StaffDecision(request.reference, "Known customer, called back.", WHO_STAFF)
+        verify_manually(refusing.uow(), clock, org, decision)
+        done = run_request(refusing.uow(), clock, org, request.id, refusing.execution())
+        assert done.status is RequestStatus.COMPLETED and done.notified_at is None
+        assert notices_to_anna(mailbox) == []
+        quiet = dt.timedelta(seconds=settings.queue.resume_after_seconds)
+        assert notices_to_send(working.uow(), org, clock.now(), quiet) == []  # not yet quiet
+        clock.advance(minutes=10)
+        assert notices_to_send(working.uow(), org, clock.now(), quiet) == [request.id]
+
+        told = notify_completion(working.uow(), clock, org, request.id, working.execution())
+        assert told and current(working, request).notified_at == clock.now()
+        [notice] = notices_to_anna(mailbox)
+        link = next(w for w in notice.split() if "/api/v1/requests/answers/" in w)
+        secret = link.rstrip(".,)").rsplit("/", 1)[1]
+        _, content = download_answer(
+            working.uow(), clock, working.token_hasher, org, secret, who=WHO_STAFF
+        )
+        assert "data.json" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+        # Told once: the sweep and a repeated task both leave it alone.
+        assert notices_to_send(working.uow(), org, clock.now(), quiet) == []
+        assert notify_completion(working.uow(), clock, org, request.id, working.execution())
+        assert len(notices_to_anna(mailbox)) == 1
+    finally:
+        refusing.close()
+        working.close()

@@ -30,6 +30,7 @@ from skydd.config import Settings
 from skydd.domain.audit import AuditAction, AuditEvent
 from skydd.domain.identifiers import Identifier, IdentifierKind
 from skydd.domain.register import Register
+from skydd.domain.request_work import MAX_UPLOAD_BYTES
 from skydd.services.processing_limits import is_suppressed, may_process
 from skydd.services.register import store_register
 from skydd.services.subjects import parse_identifier
@@ -447,3 +448,34 @@ def test_a_right_given_what_it_cannot_take_is_refused_saying_why(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert says in response.json()["detail"]
     assert "Anna" not in response.json()["detail"]
+
+
+def test_a_binary_export_of_several_mebibytes_joins_the_answer(
+    flow_with_a_task: Flow,
+) -> None:
+    """Staff upload what a vendor exported: any bytes (NULs too), up to 20 MiB."""
+    flow = flow_with_a_task
+    reference = flow.submit("access", language="en")
+    headers = dpo_headers(flow.container)
+    url = f"/api/v1/requests/{reference}/tasks/hubspot/completion"
+    deadline = time.monotonic() + 30
+    while not flow.client.get(f"/api/v1/requests/{reference}/tasks", headers=headers).json():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * (3 * 4096)  # 3 MiB, NUL bytes included
+    nul_note = flow.client.post(
+        url, headers=headers, data={"note": "a\x00b"}, files={"file": ("a.pdf", b"x")}
+    )
+    assert nul_note.status_code == 400 and "NUL" in nul_note.json()["detail"]
+    over = flow.client.post(
+        url, headers=headers, files={"file": ("big.pdf", b"x" * (MAX_UPLOAD_BYTES + 1))}
+    )
+    assert over.status_code == 400 and "at most 20 MiB" in over.json()["detail"]
+    far_over = flow.client.post(
+        url, headers=headers, files={"file": ("huge.pdf", b"x" * (MAX_UPLOAD_BYTES + 2**20))}
+    )
+    assert far_over.status_code == 413
+    done = flow.client.post(url, headers=headers, files={"file": ("contact.pdf", pdf)})
+    assert done.status_code == 200, done.text
+    _, content = _download(flow)
+    assert zipfile.ZipFile(io.BytesIO(content)).read("uploads/hubspot/contact.pdf") == pdf

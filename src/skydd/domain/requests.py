@@ -118,6 +118,8 @@ class DataSubjectRequest:
     verification: Verification | None = None
     purpose: str | None = None
     """For an objection: the key of the register purpose objected to."""
+    notified_at: dt.datetime | None = None
+    """When the person was told the request is complete (or found to have no address)."""
 
     @property
     def is_final(self) -> bool:
@@ -238,6 +240,14 @@ def extend(
         )
         raise ConflictError(msg)
     return replace(request, extended_because=_checked_reason(reason), changed_at=at)
+
+
+def mark_notified(request: DataSubjectRequest, at: dt.datetime) -> DataSubjectRequest:
+    """The completed request with its notice sent; told once is enough."""
+    if request.status is not RequestStatus.COMPLETED:
+        msg = f"a {request.status.value} request has no completion notice to send"
+        raise ConflictError(msg)
+    return replace(request, notified_at=request.notified_at or at)
 
 
 def _check_move(request: DataSubjectRequest, to: RequestStatus) -> None:

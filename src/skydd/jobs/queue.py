@@ -9,8 +9,10 @@ Huey removes a message when a worker takes it, so a worker killed mid-request wo
 lose it. The ``sweep`` task (periodic, and run at every worker start) therefore sends
 again every request that is verified or in progress with a connector step pending:
 the request's own steps, stored one by one, are the durable record of what is left.
-Every morning at 07:00 (the worker's clock, UTC) staff are reminded of requests
-overdue or due within a week.
+The notice telling a person their request is complete is a task of its own, so the
+request completes without waiting for the mail server; a refused notice is retried,
+and the sweep sends again any still owed. Every morning at 07:00 (the worker's clock,
+UTC) staff are reminded of requests overdue or due within a week.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import cast
@@ -28,10 +31,11 @@ from huey.consumer import Consumer
 
 from skydd.bootstrap import Container
 from skydd.config import QueueSettings
+from skydd.domain.errors import MailNotSent
 from skydd.domain.requests import RequestId
-from skydd.services.request_execution import run_request
+from skydd.services.request_execution import notify_completion, run_request
 from skydd.services.request_reminders import remind_staff
-from skydd.services.request_sweep import requests_to_resume
+from skydd.services.request_sweep import notices_to_send, requests_to_resume
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +54,7 @@ class WorkQueue:
         self._given = huey
 
     @cached_property
-    def _tasks(self) -> tuple[Huey, TaskWrapper, TaskWrapper]:
+    def _tasks(self) -> tuple[Huey, TaskWrapper, TaskWrapper, TaskWrapper]:
         return _register_tasks(
             self._container, self._given or huey_for(self._container.settings.queue)
         )
@@ -69,6 +73,11 @@ class WorkQueue:
     def sweep(self) -> TaskWrapper:
         """The task that queues again every request with work left."""
         return self._tasks[2]
+
+    @property
+    def notify(self) -> TaskWrapper:
+        """The task that tells a person their request is complete."""
+        return self._tasks[3]
 
     def dispatch(self, request_id: RequestId) -> None:
         """Queue a request to be run by a worker."""
@@ -99,14 +108,34 @@ def work_queue(container: Container, huey: Huey | None = None) -> WorkQueue:
     return WorkQueue(container, huey)
 
 
-def _register_tasks(container: Container, queue: Huey) -> tuple[Huey, TaskWrapper, TaskWrapper]:
-    def run_one(request_id: str) -> None:
-        request = run_request(
+def _register_tasks(
+    container: Container, queue: Huey
+) -> tuple[Huey, TaskWrapper, TaskWrapper, TaskWrapper]:
+    def notify_one(request_id: str) -> None:
+        told = notify_completion(
             container.uow(),
             container.clock,
             container.organisation_key,
             RequestId(uuid.UUID(request_id)),
             container.execution(),
+        )
+        if not told:  # Huey retries; after that the sweep sends it again
+            msg = "the completion notice was not sent"
+            raise MailNotSent(msg)
+
+    notify = cast(
+        "TaskWrapper",
+        queue.task(retries=3, retry_delay=10, name="notify_completion")(notify_one),
+    )
+
+    def run_one(request_id: str) -> None:
+        execution = replace(container.execution(), notify=lambda rid: notify(str(rid)))
+        request = run_request(
+            container.uow(),
+            container.clock,
+            container.organisation_key,
+            RequestId(uuid.UUID(request_id)),
+            execution,
         )
         logger.info("request %s is %s", request.reference, request.status.value)
 
@@ -115,10 +144,11 @@ def _register_tasks(container: Container, queue: Huey) -> tuple[Huey, TaskWrappe
     def sweep_all() -> None:
         quiet = dt.timedelta(seconds=container.settings.queue.resume_after_seconds)
         now = container.clock.now()
-        for request_id in requests_to_resume(
-            container.uow(), container.organisation_key, now, quiet
-        ):
+        uow, key = container.uow(), container.organisation_key
+        for request_id in requests_to_resume(uow, key, now, quiet):
             run(str(request_id))
+        for request_id in notices_to_send(uow, key, now, quiet):
+            notify(str(request_id))
 
     sweep = cast("TaskWrapper", queue.periodic_task(crontab(minute="*"), name="sweep")(sweep_all))
 
@@ -128,4 +158,4 @@ def _register_tasks(container: Container, queue: Huey) -> tuple[Huey, TaskWrappe
         )
 
     queue.periodic_task(crontab(hour="7", minute="0"), name="remind_staff")(remind)
-    return queue, run, sweep
+    return queue, run, sweep, notify

@@ -294,6 +294,10 @@ class RequestRepository(Protocol):
         """Open requests due on or before ``last_day`` (every open one if None), soonest first."""
         ...
 
+    def unnotified(self, organisation_id: OrganisationId) -> list[DataSubjectRequest]:
+        """Completed requests whose person has not been told yet."""
+        ...
+
     def requester(self, request_id: RequestId) -> Requester:
         """Who the request is from, decrypted."""
         ...
@@ -550,6 +554,12 @@ class RequestWorkRepository(Protocol):
         downloads: int,
     ) -> None:
         """Store the answer file of a request."""
+        ...
+
+    def issue_link(
+        self, request_id: RequestId, secret_hash: str, *, expires_at: dt.datetime, downloads: int
+    ) -> bool:
+        """Point a new link at the request's answer, voiding any earlier; False without one."""
         ...
 
     def take_answer(self, secret_hash: str, now: dt.datetime) -> tuple[RequestId, bytes] | None:

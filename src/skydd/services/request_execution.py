@@ -19,8 +19,8 @@ import json
 import logging
 import secrets
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from skydd.domain.access_answer import AnsweredRequest, FoundCollection, FoundSystem
@@ -47,6 +47,7 @@ from skydd.domain.requests import (
     RequestStatus,
     RequestType,
     advance,
+    mark_notified,
 )
 from skydd.services.notices import Postman
 from skydd.services.ports import (
@@ -68,7 +69,11 @@ WORKER = Who(actor="system:worker", origin="worker")
 
 @dataclass(frozen=True)
 class Execution:
-    """Everything running a request needs besides the unit of work and the clock."""
+    """Everything running a request needs besides the unit of work and the clock.
+
+    ``notify`` queues the completion notice to be sent apart (a worker's task, retried
+    until the mail server takes it); without it the notice is sent at once.
+    """
 
     systems: PersonalDataSystems
     hasher: TokenHasher
@@ -76,6 +81,21 @@ class Execution:
     public_url: str
     download_days: int = 7
     downloads: int = 3
+    notify: Callable[[RequestId], None] | None = None
+
+
+READ_ONLY = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
+"""Rights whose steps only read: all their results are stored in one transaction."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One connector step run: the step as it now stands, its result and audit event."""
+
+    step: RequestStep
+    result: str | None = None
+    action: AuditAction | None = None
+    counts: dict[str, str] = field(default_factory=dict)
 
 
 def run_request(
@@ -85,16 +105,30 @@ def run_request(
     request_id: RequestId,
     execution: Execution,
 ) -> DataSubjectRequest:
-    """Start the request if it is just verified, run what is pending, answer when done."""
-    request, stored = _started(uow, clock, organisation_key, request_id, execution)
+    """Start the request if it is just verified, run what is pending, answer when done.
+
+    A step that writes (erasure, rectification, a restriction flag) is recorded as
+    soon as it has run, so a worker killed after it does not run it again. Steps that
+    only read are recorded together with the answer, in one transaction: a worker
+    killed before it simply reads again.
+    """
+    request, stored, requester, steps = _started(
+        uow, clock, organisation_key, request_id, execution
+    )
     if request.status is not RequestStatus.IN_PROGRESS:
         return request
-    with uow:
-        requester = uow.requests.requester(request.id)
-        steps = uow.work.steps(request.id)
-    for step in steps:
-        if step.kind is StepKind.CONNECTOR and step.is_open:
-            _run_step(uow, clock, stored, request, step, requester, execution)
+    pending = [s for s in steps if s.kind is StepKind.CONNECTOR and s.is_open]
+    if request.type in READ_ONLY:
+        outcomes = [_run(clock, stored.register, request, s, requester, execution) for s in pending]
+        done = _record_and_complete(uow, clock, stored, request, steps, outcomes, execution)
+        if done is not request:
+            _announce(uow, clock, organisation_key, done, execution)
+        return done
+    for step in pending:
+        outcome = _run(clock, stored.register, request, step, requester, execution)
+        with uow:
+            _record(uow, clock, stored.register, request, outcome)
+            uow.commit()
     return complete_if_done(uow, clock, organisation_key, request.id, execution)
 
 
@@ -106,27 +140,137 @@ def complete_if_done(
     execution: Execution,
 ) -> DataSubjectRequest:
     """Answer and complete the request once every step is done; else leave it as it is."""
-    secret = secrets.token_urlsafe(32)
     with uow:
         stored = current_register(uow, organisation_key)
         request = _request(uow, stored, request_id)
         steps = uow.work.steps(request_id)
-        if request.status is not RequestStatus.IN_PROGRESS or any(
-            s.status is not StepStatus.DONE for s in steps
-        ):
-            return request
-        results = {s.system: uow.work.result(s.id) for s in steps}
-        link = None
-        if request.type in {RequestType.ACCESS, RequestType.PORTABILITY}:
-            link = _store_answer(uow, clock, stored.register, request, results, secret, execution)
-        kept = kept_records(stored.register, request.language, results)
-        completed = advance(request, RequestStatus.COMPLETED, clock.now())
-        uow.requests.save(completed)
-        audit_request(uow, clock, WORKER, AuditAction.REQUEST_COMPLETED, completed, stored.register)
-        requester = uow.requests.requester(request_id)
+        completed = _complete(uow, clock, stored, request, steps, {}, execution)
         uow.commit()
-    _tell(stored.register, completed, requester, link, kept, execution)
+    if completed is not request:
+        _announce(uow, clock, organisation_key, completed, execution)
     return completed
+
+
+def _record_and_complete(
+    uow: UnitOfWork,
+    clock: Clock,
+    stored: StoredRegister,
+    request: DataSubjectRequest,
+    steps: Sequence[RequestStep],
+    outcomes: Sequence[_Outcome],
+    execution: Execution,
+) -> DataSubjectRequest:
+    """Store what the read steps found and, when nothing is left, answer: one transaction."""
+    with uow:
+        for outcome in outcomes:
+            _record(uow, clock, stored.register, request, outcome)
+        ran = {o.step.id: o.step for o in outcomes}
+        now = [ran.get(s.id, s) for s in steps]
+        found = {o.step.system: o.result for o in outcomes if o.result is not None}
+        completed = _complete(uow, clock, stored, request, now, found, execution)
+        uow.commit()
+    return completed
+
+
+def _complete(
+    uow: UnitOfWork,
+    clock: Clock,
+    stored: StoredRegister,
+    request: DataSubjectRequest,
+    steps: Sequence[RequestStep],
+    known: dict[str, str],
+    execution: Execution,
+) -> DataSubjectRequest:
+    """Inside ``uow``: the request answered and completed if every step is done, else itself.
+
+    ``known`` holds results already in hand by system; the others are read back.
+    """
+    if request.status is not RequestStatus.IN_PROGRESS or any(
+        s.status is not StepStatus.DONE for s in steps
+    ):
+        return request
+    if request.type in READ_ONLY:
+        results = {s.system: known.get(s.system) or uow.work.result(s.id) for s in steps}
+        _store_answer(uow, clock, stored.register, request, results, execution)
+    completed = advance(request, RequestStatus.COMPLETED, clock.now())
+    uow.requests.save(completed)
+    audit_request(uow, clock, WORKER, AuditAction.REQUEST_COMPLETED, completed, stored.register)
+    return completed
+
+
+def _announce(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    request: DataSubjectRequest,
+    execution: Execution,
+) -> None:
+    """Have the person told: queued when a worker sends notices, else sent now."""
+    if execution.notify is not None:
+        execution.notify(request.id)
+    else:
+        notify_completion(uow, clock, organisation_key, request.id, execution)
+
+
+def notify_completion(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    request_id: RequestId,
+    execution: Execution,
+) -> bool:
+    """Tell the person their request is complete; ``False`` when the mail server refused.
+
+    The download link is issued here, with the mail that carries it: a notice sent
+    again (the first was refused) carries a new link and the old one stops working.
+    Telling twice is avoided: a request already told is left alone.
+    """
+    secret = secrets.token_urlsafe(32)
+    with uow:
+        stored = current_register(uow, organisation_key)
+        request = _request(uow, stored, request_id)
+        if request.status is not RequestStatus.COMPLETED or request.notified_at is not None:
+            return True
+        requester = uow.requests.requester(request_id)
+        if requester.email is None:  # staff tell the person another way
+            uow.requests.save(mark_notified(request, clock.now()))
+            uow.commit()
+            return True
+        link = _issue_link(uow, clock, request, secret, execution)
+        kept: list[KeptRecord] = []
+        if request.type is RequestType.ERASURE:
+            results = {s.system: uow.work.result(s.id) for s in uow.work.steps(request_id)}
+            kept = kept_records(stored.register, request.language, results)
+        uow.commit()
+    message = execution.postman.writer.completion(stored.register, request, link, kept)
+    about = f"request {request.reference}"
+    if not execution.postman.send(stored.register, requester.email.value, message, about):
+        return False
+    with uow:
+        uow.requests.save(mark_notified(request, clock.now()))
+        uow.commit()
+    return True
+
+
+def _issue_link(
+    uow: UnitOfWork,
+    clock: Clock,
+    request: DataSubjectRequest,
+    secret: str,
+    execution: Execution,
+) -> AnswerLink | None:
+    """A fresh link to the request's answer file, if it has one."""
+    expires_at = clock.now() + dt.timedelta(days=execution.download_days)
+    issued = uow.work.issue_link(
+        request.id,
+        answer_hash(execution.hasher, secret),
+        expires_at=expires_at,
+        downloads=execution.downloads,
+    )
+    if not issued:
+        return None
+    url = f"{execution.public_url.rstrip('/')}/api/v1/requests/answers/{secret}"
+    return AnswerLink(url, expires_at.date(), execution.downloads)
 
 
 def _started(
@@ -135,47 +279,64 @@ def _started(
     organisation_key: str | None,
     request_id: RequestId,
     execution: Execution,
-) -> tuple[DataSubjectRequest, StoredRegister]:
+) -> tuple[DataSubjectRequest, StoredRegister, Requester, list[RequestStep]]:
+    """The request, started now if it was just verified, with who it is from and its steps."""
     with uow:
         stored = current_register(uow, organisation_key)
         request = _request(uow, stored, request_id)
-        if request.status is not RequestStatus.VERIFIED:
-            return request, stored
-        connected = execution.systems.connected()
-        uow.work.add_steps(plan_steps(stored.register, request, connected))
-        request = advance(request, RequestStatus.IN_PROGRESS, clock.now())
-        uow.requests.save(request)
-        audit_request(uow, clock, WORKER, AuditAction.REQUEST_STARTED, request, stored.register)
-        set_limits(uow, clock, WORKER, stored, request)
+        if request.status is RequestStatus.VERIFIED:
+            steps = plan_steps(stored.register, request, execution.systems.connected())
+            uow.work.add_steps(steps)
+            request = advance(request, RequestStatus.IN_PROGRESS, clock.now())
+            uow.requests.save(request)
+            audit_request(uow, clock, WORKER, AuditAction.REQUEST_STARTED, request, stored.register)
+            set_limits(uow, clock, WORKER, stored, request)
+        elif request.status is RequestStatus.IN_PROGRESS:
+            steps = uow.work.steps(request.id)
+        else:
+            return request, stored, Requester(()), []
+        requester = uow.requests.requester(request.id)
         uow.commit()
-    return request, stored
+    return request, stored, requester, steps
 
 
-def _run_step(
-    uow: UnitOfWork,
+def _run(
     clock: Clock,
-    stored: StoredRegister,
+    register: Register,
     request: DataSubjectRequest,
     step: RequestStep,
     requester: Requester,
     execution: Execution,
-) -> None:
+) -> _Outcome:
+    """Run one connector step; a failure is one more failed attempt, nothing personal kept."""
     try:
-        result, action, counts = _carry_out(
-            clock, stored.register, request, step, requester, execution
-        )
+        result, action, counts = _carry_out(clock, register, request, step, requester, execution)
     except SkyddError as exc:
         logger.warning("request %s: system %s failed: %s", request.reference, step.system, exc.code)
-        with uow:
-            uow.work.save_step(fail_attempt(step, f"{exc.code}: {exc.message}"))
-            uow.commit()
-        return
-    with uow:
-        uow.work.save_step(finish_step(step, clock.now()), result)
+        return _Outcome(fail_attempt(step, f"{exc.code}: {exc.message}"))
+    return _Outcome(finish_step(step, clock.now()), result, action, counts)
+
+
+def _record(
+    uow: UnitOfWork,
+    clock: Clock,
+    register: Register,
+    request: DataSubjectRequest,
+    outcome: _Outcome,
+) -> None:
+    """Store a step's outcome, and audit it when it ran (inside ``uow``)."""
+    uow.work.save_step(outcome.step, outcome.result)
+    if outcome.action is not None:
         audit_request(
-            uow, clock, WORKER, action, request, stored.register, system=step.system, **counts
+            uow,
+            clock,
+            WORKER,
+            outcome.action,
+            request,
+            register,
+            system=outcome.step.system,
+            **outcome.counts,
         )
-        uow.commit()
 
 
 def _carry_out(
@@ -215,16 +376,20 @@ def _store_answer(
     register: Register,
     request: DataSubjectRequest,
     results: dict[str, str | None],
-    secret: str,
     execution: Execution,
-) -> AnswerLink | None:
+) -> None:
+    """Build and store the answer file, when anything was found or uploaded.
+
+    Its link is issued with the notice (:func:`notify_completion`): until then the
+    answer is behind a secret nobody was given.
+    """
     parsed = {system: json.loads(text) for system, text in results.items() if text is not None}
     found = [found_of(data) for data in parsed.values() if "collections" in data]
     uploads = {
         system: data["upload"] for system, data in parsed.items() if data.get("upload") is not None
     }
     if not uploads and not any(system.collections for system in found):
-        return None
+        return
     answered = AnsweredRequest(
         id=request.id,
         type=request.type,
@@ -234,17 +399,14 @@ def _store_answer(
     )
     content = execution.postman.writer.access_package(register, request.language, answered, found)
     content = with_uploads(content, uploads, answered.answered_on)
-    expires_at = clock.now() + dt.timedelta(days=execution.download_days)
     uow.work.save_answer(
         request.id,
         content,
-        answer_hash(execution.hasher, secret),
+        answer_hash(execution.hasher, secrets.token_urlsafe(32)),
         at=clock.now(),
-        expires_at=expires_at,
+        expires_at=clock.now() + dt.timedelta(days=execution.download_days),
         downloads=execution.downloads,
     )
-    url = f"{execution.public_url.rstrip('/')}/api/v1/requests/answers/{secret}"
-    return AnswerLink(url, expires_at.date(), execution.downloads)
 
 
 def answer_hash(hasher: TokenHasher, secret: str) -> str:
@@ -276,22 +438,6 @@ def kept_records(
         ground = rule.legal_ground.get(language) or next(iter(rule.legal_ground.values()), "")
         records.append(KeptRecord(", ".join(names), day, ground))
     return records
-
-
-def _tell(
-    register: Register,
-    request: DataSubjectRequest,
-    requester: Requester,
-    link: AnswerLink | None,
-    kept: Sequence[KeptRecord],
-    execution: Execution,
-) -> None:
-    """Mail the person that the request is done; without an address staff tell them."""
-    if requester.email is None:
-        return
-    message = execution.postman.writer.completion(register, request, link, kept)
-    about = f"request {request.reference}"
-    execution.postman.send(register, requester.email.value, message, about)
 
 
 def _request(uow: UnitOfWork, stored: StoredRegister, request_id: RequestId) -> DataSubjectRequest:

@@ -1,5 +1,8 @@
 """Which requests a worker should pick up again: verified or in progress, and gone quiet.
 
+Also which completed requests still owe the person their notice (the mail server
+refused it, or the worker died before sending).
+
 A request is sent to the workers once when it is verified. A worker killed mid-request
 loses that message; the sweep finds the request again from its own state. It leaves a
 request alone while anything happened to it within ``quiet_for`` (a worker is on it,
@@ -28,6 +31,20 @@ def requests_to_resume(
             request.id
             for request in uow.requests.open_due_by(org_id, None)
             if _stalled(request, partial(uow.work.steps, request.id), now - quiet_for)
+        ]
+
+
+def notices_to_send(
+    uow: UnitOfWork, organisation_key: str | None, now: dt.datetime, quiet_for: dt.timedelta
+) -> list[RequestId]:
+    """Completed requests whose person is not told yet, completed before ``quiet_for`` ago."""
+    with uow:
+        org_id = current_register(uow, organisation_key).organisation_id
+        since = now - quiet_for
+        return [
+            r.id
+            for r in uow.requests.unnotified(org_id)
+            if r.changed_at is None or r.changed_at <= since
         ]
 
 

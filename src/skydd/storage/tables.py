@@ -302,6 +302,7 @@ class RequestRow(IdentityColumns, Base):
     details_token: Mapped[bytes | None] = mapped_column(LargeBinary)
     corrections_token: Mapped[bytes | None] = mapped_column(LargeBinary)
     purpose: Mapped[str | None] = mapped_column(String(200))
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class ProcessingLimitRow(Base):

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from skydd.api.auth import PROTECTED_RESPONSES, ManagesRequests, ReadsRequests
 from skydd.api.deps import ContainerDep
+from skydd.api.hardening import NUL_DETAIL
 from skydd.api.problems import INVALID_REQUEST, problem_responses
 from skydd.api.schemas.requests import AssigneeIn, RequestOut, TaskOut
 from skydd.bootstrap import Container
@@ -76,6 +77,8 @@ async def complete(
 
     When it was the request's last open step, the request is answered now.
     """
+    if note is not None and "\x00" in note:  # the body of an upload is not scanned at the edge
+        raise InvalidInput(NUL_DETAIL)
     upload = None
     if file is not None:
         content = await file.read(MAX_UPLOAD_BYTES + 1)

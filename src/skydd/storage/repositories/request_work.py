@@ -87,6 +87,17 @@ class SqlRequestWorkRepository(EncryptedRepository):
         row.file_token = seal_answer(self.crypto, request_id, content)
         self._session.flush()
 
+    def issue_link(
+        self, request_id: RequestId, secret_hash: str, *, expires_at: dt.datetime, downloads: int
+    ) -> bool:
+        """Point a new link at the request's answer, voiding any earlier; False without one."""
+        taken = self._session.execute(
+            update(RequestAnswerRow)
+            .where(RequestAnswerRow.request_id == request_id)
+            .values(secret_hash=secret_hash, expires_at=expires_at, downloads_left=downloads)
+        )
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
     def take_answer(self, secret_hash: str, now: dt.datetime) -> tuple[RequestId, bytes] | None:
         """The answer this secret opens, counting one download; ``None`` when spent or expired.
 

@@ -110,6 +110,17 @@ class SqlRequestRepository(EncryptedRepository):
             query = query.where(_DUE_IN_FORCE <= last_day)  # noqa: SIM300 - a column
         return [request_of(row) for row in self._session.scalars(query)]
 
+    def unnotified(self, organisation_id: OrganisationId) -> list[DataSubjectRequest]:
+        """Completed requests whose person has not been told yet, oldest change first."""
+        rows = self._session.scalars(
+            select(RequestRow)
+            .where(RequestRow.organisation_id == organisation_id)
+            .where(RequestRow.status == RequestStatus.COMPLETED.value)
+            .where(RequestRow.notified_at.is_(None))
+            .order_by(RequestRow.changed_at)
+        )
+        return [request_of(row) for row in rows]
+
     def requester(self, request_id: RequestId) -> Requester:
         """Who the request is from, decrypted."""
         row = self._session.get(RequestRow, request_id)
@@ -173,6 +184,7 @@ def request_of(row: RequestRow) -> DataSubjectRequest:
         registered_by=row.registered_by,
         verification=verification,
         purpose=row.purpose,
+        notified_at=row.notified_at,
     )
 
 
@@ -189,6 +201,7 @@ def _fill_lifecycle(row: RequestRow, request: DataSubjectRequest) -> None:
     row.changed_at = request.changed_at
     row.registered_by = request.registered_by
     row.purpose = request.purpose
+    row.notified_at = request.notified_at
     row.extended_because = request.extended_because
     row.rejected_because = request.rejected_because
     verification = request.verification
