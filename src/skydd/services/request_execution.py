@@ -127,7 +127,8 @@ def run_request(
     for step in pending:
         outcome = _run(clock, stored.register, request, step, requester, execution)
         with uow:
-            _record(uow, clock, stored.register, request, outcome)
+            uow.work.save_step(outcome.step, outcome.result)
+            _audit_outcome(uow, clock, stored.register, request, outcome)
             uow.commit()
     return complete_if_done(uow, clock, organisation_key, request.id, execution)
 
@@ -145,6 +146,10 @@ def complete_if_done(
         request = _request(uow, stored, request_id)
         steps = uow.work.steps(request_id)
         completed = _complete(uow, clock, stored, request, steps, {}, execution)
+        if completed is not request:
+            audit_request(
+                uow, clock, WORKER, AuditAction.REQUEST_COMPLETED, completed, stored.register
+            )
         uow.commit()
     if completed is not request:
         _announce(uow, clock, organisation_key, completed, execution)
@@ -160,14 +165,24 @@ def _record_and_complete(
     outcomes: Sequence[_Outcome],
     execution: Execution,
 ) -> DataSubjectRequest:
-    """Store what the read steps found and, when nothing is left, answer: one transaction."""
+    """Store what the read steps found and, when nothing is left, answer: one transaction.
+
+    The audit events go last: appending one holds the audit chain's lock until commit,
+    and every other worker's transaction that audits waits for it.
+    """
     with uow:
         for outcome in outcomes:
-            _record(uow, clock, stored.register, request, outcome)
+            uow.work.save_step(outcome.step, outcome.result)
         ran = {o.step.id: o.step for o in outcomes}
         now = [ran.get(s.id, s) for s in steps]
         found = {o.step.system: o.result for o in outcomes if o.result is not None}
         completed = _complete(uow, clock, stored, request, now, found, execution)
+        for outcome in outcomes:
+            _audit_outcome(uow, clock, stored.register, request, outcome)
+        if completed is not request:
+            audit_request(
+                uow, clock, WORKER, AuditAction.REQUEST_COMPLETED, completed, stored.register
+            )
         uow.commit()
     return completed
 
@@ -183,7 +198,8 @@ def _complete(
 ) -> DataSubjectRequest:
     """Inside ``uow``: the request answered and completed if every step is done, else itself.
 
-    ``known`` holds results already in hand by system; the others are read back.
+    ``known`` holds results already in hand by system; the others are read back. The
+    caller audits the completion.
     """
     if request.status is not RequestStatus.IN_PROGRESS or any(
         s.status is not StepStatus.DONE for s in steps
@@ -194,7 +210,6 @@ def _complete(
         _store_answer(uow, clock, stored.register, request, results, execution)
     completed = advance(request, RequestStatus.COMPLETED, clock.now())
     uow.requests.save(completed)
-    audit_request(uow, clock, WORKER, AuditAction.REQUEST_COMPLETED, completed, stored.register)
     return completed
 
 
@@ -289,13 +304,14 @@ def _started(
             uow.work.add_steps(steps)
             request = advance(request, RequestStatus.IN_PROGRESS, clock.now())
             uow.requests.save(request)
+            requester = uow.requests.requester(request.id)
             audit_request(uow, clock, WORKER, AuditAction.REQUEST_STARTED, request, stored.register)
             set_limits(uow, clock, WORKER, stored, request)
         elif request.status is RequestStatus.IN_PROGRESS:
             steps = uow.work.steps(request.id)
+            requester = uow.requests.requester(request.id)
         else:
             return request, stored, Requester(()), []
-        requester = uow.requests.requester(request.id)
         uow.commit()
     return request, stored, requester, steps
 
@@ -317,15 +333,14 @@ def _run(
     return _Outcome(finish_step(step, clock.now()), result, action, counts)
 
 
-def _record(
+def _audit_outcome(
     uow: UnitOfWork,
     clock: Clock,
     register: Register,
     request: DataSubjectRequest,
     outcome: _Outcome,
 ) -> None:
-    """Store a step's outcome, and audit it when it ran (inside ``uow``)."""
-    uow.work.save_step(outcome.step, outcome.result)
+    """Audit a step that ran (inside ``uow``); a failed attempt is no event."""
     if outcome.action is not None:
         audit_request(
             uow,

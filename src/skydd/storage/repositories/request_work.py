@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import Executable, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from skydd.domain.errors import NotFoundError
@@ -34,9 +35,9 @@ class SqlRequestWorkRepository(EncryptedRepository):
     def add_steps(self, steps: list[RequestStep]) -> None:
         """Store a request's planned steps."""
         for step in steps:
-            row = RequestStepRow(id=step.id, request_id=step.request_id)
-            _fill_step(row, step)
-            self._session.add(row)
+            self._session.add(
+                RequestStepRow(id=step.id, request_id=step.request_id, **_step_values(step))
+            )
         self._session.flush()
 
     def steps(self, request_id: RequestId) -> list[RequestStep]:
@@ -49,13 +50,17 @@ class SqlRequestWorkRepository(EncryptedRepository):
         return [step_of(row) for row in rows]
 
     def save_step(self, step: RequestStep, result: str | None = None) -> None:
-        """Store a step's new state, and its result when one is given."""
-        row = self._step_row(step.id)
-        _fill_step(row, step)
+        """Store a step's new state, and its result when one is given: one UPDATE by key."""
+        values = _step_values(step)
         if result is not None:
-            row.key_id = self.crypto.active_key
-            row.result_token = seal_result(self.crypto, row.id, result)
-        self._session.flush()
+            values["key_id"] = self.crypto.active_key
+            values["result_token"] = seal_result(self.crypto, step.id, result)
+        changed = self._session.execute(
+            update(RequestStepRow).where(RequestStepRow.id == step.id).values(**values)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            msg = "no such step"
+            raise NotFoundError(msg)
 
     def result(self, step_id: StepId) -> str | None:
         """A step's stored result, decrypted."""
@@ -74,18 +79,16 @@ class SqlRequestWorkRepository(EncryptedRepository):
         expires_at: dt.datetime,
         downloads: int,
     ) -> None:
-        """Store the answer file of a request, replacing an earlier one."""
-        row = self._session.get(RequestAnswerRow, request_id)
-        if row is None:
-            row = RequestAnswerRow(request_id=request_id)
-            self._session.add(row)
-        row.secret_hash = secret_hash
-        row.created_at = at
-        row.expires_at = expires_at
-        row.downloads_left = downloads
-        row.key_id = self.crypto.active_key
-        row.file_token = seal_answer(self.crypto, request_id, content)
-        self._session.flush()
+        """Store the answer file of a request, replacing an earlier one: one upsert."""
+        values = {
+            "secret_hash": secret_hash,
+            "created_at": at,
+            "expires_at": expires_at,
+            "downloads_left": downloads,
+            "key_id": self.crypto.active_key,
+            "file_token": seal_answer(self.crypto, request_id, content),
+        }
+        self._session.execute(_upsert_answer(self._session, request_id, values))
 
     def issue_link(
         self, request_id: RequestId, secret_hash: str, *, expires_at: dt.datetime, downloads: int
@@ -127,6 +130,22 @@ class SqlRequestWorkRepository(EncryptedRepository):
         return row
 
 
+def _upsert_answer(
+    session: Session, request_id: RequestId, values: dict[str, object]
+) -> Executable:
+    """``INSERT … ON CONFLICT (request_id) DO UPDATE``, in skydd's database's dialect.
+
+    skydd's own database is SQLite or PostgreSQL, and both say it the same way.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(RequestAnswerRow)
+        .values(request_id=request_id, **values)
+        .on_conflict_do_update(index_elements=["request_id"], set_=values)
+    )
+
+
 def step_of(row: RequestStepRow) -> RequestStep:
     """A step row's state (its result is read apart, decrypted on demand)."""
     return RequestStep(
@@ -144,16 +163,19 @@ def step_of(row: RequestStepRow) -> RequestStep:
     )
 
 
-def _fill_step(row: RequestStepRow, step: RequestStep) -> None:
-    row.system = step.system
-    row.kind = step.kind.value
-    row.status = step.status.value
-    row.attempts = step.attempts
-    row.instructions = step.instructions
-    row.assignee = step.assignee
-    row.due_on = step.due_on
-    row.finished_at = step.finished_at
-    row.error = step.error
+def _step_values(step: RequestStep) -> dict[str, object]:
+    """The plain columns of a step's row: everything but its result."""
+    return {
+        "system": step.system,
+        "kind": step.kind.value,
+        "status": step.status.value,
+        "attempts": step.attempts,
+        "instructions": step.instructions,
+        "assignee": step.assignee,
+        "due_on": step.due_on,
+        "finished_at": step.finished_at,
+        "error": step.error,
+    }
 
 
 def seal_result(crypto: FieldCrypto, row_id: object, result: str) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from skydd.domain.errors import NotFoundError
@@ -58,20 +58,21 @@ class SqlRequestRepository(EncryptedRepository):
         at: dt.datetime,
     ) -> None:
         """Store a new request and who it is from."""
-        row = RequestRow(id=request.id, organisation_id=organisation_id, created_at=at)
-        _fill_lifecycle(row, request)
+        row = RequestRow(
+            id=request.id, organisation_id=organisation_id, created_at=at, **_lifecycle(request)
+        )
         seal_requester(row, requester, self.crypto)
         self._session.add(row)
         self._session.flush()
 
     def save(self, request: DataSubjectRequest) -> None:
-        """Store a request's changed lifecycle (never its requester)."""
-        row = self._session.get(RequestRow, request.id)
-        if row is None:
+        """Store a request's changed lifecycle (never its requester): one UPDATE by key."""
+        changed = self._session.execute(
+            update(RequestRow).where(RequestRow.id == request.id).values(**_lifecycle(request))
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
             msg = "no such request"
             raise NotFoundError(msg)
-        _fill_lifecycle(row, request)
-        self._session.flush()
 
     def get(
         self, organisation_id: OrganisationId, request_id: RequestId
@@ -188,27 +189,30 @@ def request_of(row: RequestRow) -> DataSubjectRequest:
     )
 
 
-def _fill_lifecycle(row: RequestRow, request: DataSubjectRequest) -> None:
-    row.reference = request.reference
-    row.type = request.type.value
-    row.channel = request.channel.value
-    row.status = request.status.value
-    row.language = request.language
-    row.received_on = request.deadlines.received_on
-    row.due_on = request.deadlines.due_on
-    row.extended_due_on = request.deadlines.extended_due_on
-    row.target_on = request.deadlines.target_on
-    row.changed_at = request.changed_at
-    row.registered_by = request.registered_by
-    row.purpose = request.purpose
-    row.notified_at = request.notified_at
-    row.extended_because = request.extended_because
-    row.rejected_because = request.rejected_because
+def _lifecycle(request: DataSubjectRequest) -> dict[str, object]:
+    """The plain columns of a request's row: everything but who it is from."""
     verification = request.verification
-    row.verification_method = None if verification is None else verification.method.value
-    row.verified_at = None if verification is None else verification.at
-    row.verified_by = None if verification is None else verification.by
-    row.verification_reason = None if verification is None else verification.reason
+    return {
+        "reference": request.reference,
+        "type": request.type.value,
+        "channel": request.channel.value,
+        "status": request.status.value,
+        "language": request.language,
+        "received_on": request.deadlines.received_on,
+        "due_on": request.deadlines.due_on,
+        "extended_due_on": request.deadlines.extended_due_on,
+        "target_on": request.deadlines.target_on,
+        "changed_at": request.changed_at,
+        "registered_by": request.registered_by,
+        "purpose": request.purpose,
+        "notified_at": request.notified_at,
+        "extended_because": request.extended_because,
+        "rejected_because": request.rejected_because,
+        "verification_method": None if verification is None else verification.method.value,
+        "verified_at": None if verification is None else verification.at,
+        "verified_by": None if verification is None else verification.by,
+        "verification_reason": None if verification is None else verification.reason,
+    }
 
 
 def requester_of(row: RequestRow, crypto: FieldCrypto) -> Requester:
