@@ -112,10 +112,11 @@ class Container:
         return self.settings.organisation.key
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database and mail server connections."""
         if self.fast_reads is not None:
             self.fast_reads.close()
         self.systems.close()
+        self.mailer.close()
         self.engine.dispose()
 
 

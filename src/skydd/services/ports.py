@@ -397,6 +397,10 @@ class Mailer(Protocol):
         """Send ``message`` to ``to`` from ``sender``."""
         ...
 
+    def close(self) -> None:
+        """Close what the mailer keeps open between messages."""
+        ...
+
 
 class RequestMail(Protocol):
     """Writes the messages of data subject requests in the person's language."""
