@@ -68,8 +68,8 @@ def test_the_walk_finds_every_register_model() -> None:
     assert "PolicyText" in MODELS
     assert "Transfer" in MODELS
     assert "Dataset" not in MODELS
-    assert len(MODELS) == 25
-    assert {"JointController", "Representative"} <= set(MODELS)
+    assert len(MODELS) == 26
+    assert {"JointController", "Representative", "DataSource"} <= set(MODELS)
     assert len(ENUMS) == 16
 
 

@@ -388,10 +388,20 @@ def test_no_heading_of_the_swedish_report_is_left_in_english() -> None:
         assert set(sv) & set(en) == set()
 
 
+def test_the_mestro_report_says_the_person_is_the_only_source_its_register_names() -> None:
+    for language, says in zip(
+        LANGUAGES, ("ingen annan källa", "names no source of the data"), strict=True
+    ):
+        assert says in html_text(_report(MESTRO, language))
+
+
 def test_the_second_org_report_names_its_own_authority_and_nothing_of_mestro() -> None:
     for language in LANGUAGES:
         text = html_text(_report(SECOND_ORG, language))
         assert "Data Protection Commission" in text
+        # Art. 15(1)(g): the register names a source besides the person, so the answer does.
+        assert "Referrals from your general practitioner" in text or "Remisser från" in text
+        assert "names no source of the data" not in text and "ingen annan källa" not in text
         assert "8 years after the last activity" in text or "8 år efter" in text
         for foreign in ("IMY", "Integritetsskyddsmyndigheten", "Mestro", "bokföringslagen"):
             assert foreign not in text

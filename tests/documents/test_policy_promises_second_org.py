@@ -91,6 +91,18 @@ def test_purposes_with_their_bases(en: str, sv: str) -> None:
     )
 
 
+def test_a_source_besides_the_person_is_named_under_its_purpose(en: str, sv: str) -> None:
+    """Art. 14(2)(f): referrals reach the clinic from other doctors, and the policy says so."""
+    assert (
+        "Other sources of the data: Referrals from your general practitioner or another clinic."
+        in section_text(en, "purpose-patient-care")
+    )
+    assert "Andra källor till uppgifterna: Remisser från din husläkare" in (
+        section_text(sv, "purpose-patient-care")
+    )
+    assert "Other sources" not in section_text(en, "purpose-billing")
+
+
 @pytest.mark.promise("P8")
 def test_p8_the_art9_condition_and_health_categories(en: str, sv: str) -> None:
     assert (

@@ -13,7 +13,6 @@ from skydd.domain.errors import ConflictError, InvalidInput
 from skydd.domain.processing_limits import (
     LimitKind,
     ended_by_rejection,
-    is_direct_marketing,
     lift,
     limits_for_objection,
     may_process,
@@ -96,7 +95,7 @@ def test_corrections_that_cannot_be_carried_out_are_refused_without_the_value(
     ],
 )
 def test_direct_marketing_is_the_fideslang_marketing_use_and_below(use: str, direct: bool) -> None:
-    assert is_direct_marketing(purpose("p", use, LegalBasis.CONSENT)) is direct
+    assert purpose("p", use, LegalBasis.CONSENT).is_direct_marketing is direct
 
 
 def test_art_21_decides_which_purposes_a_person_may_object_to() -> None:

@@ -34,6 +34,7 @@ from skydd.domain.policy_document import (
     RecipientRow,
     RetentionRow,
     Section,
+    SourceLine,
     TrackerRow,
     Transfer,
 )
@@ -181,9 +182,12 @@ def _purpose(register: Register, purpose: Purpose, pick: _Picker) -> PurposeEntr
         categories=names_of(register, purpose.data_categories, pick),
         channels=tuple(terms.CHANNELS[c] for c in purpose.channels),
         withdrawal_channels=tuple(terms.CHANNELS[c] for c in purpose.withdrawal_channels),
+        sources=tuple(
+            SourceLine(pick(s.description), s.publicly_accessible) for s in purpose.sources
+        ),
         art9=terms.ART9_CONDITIONS[purpose.art9_condition] if purpose.art9_condition else None,
         on_consent=purpose.rests_on(LegalBasis.CONSENT),
-        direct_marketing=purpose.data_use.split(".")[0] == "marketing",
+        direct_marketing=purpose.is_direct_marketing,
         requirement=pick(purpose.statutory_or_contractual_requirement),
         automated_decisions=purpose.automated_decisions,
         processors=tuple(s.name for s in register.systems_for(purpose.key) if s.is_processor),

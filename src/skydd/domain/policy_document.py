@@ -88,6 +88,14 @@ class BasisLine:
 
 
 @dataclass(frozen=True)
+class SourceLine:
+    """A source of a purpose's data other than the person, and whether it is public."""
+
+    description: str
+    publicly_accessible: bool
+
+
+@dataclass(frozen=True)
 class PurposeEntry:
     """A purpose with its bases, people, data, channels and ways out (P3–P7)."""
 
@@ -99,6 +107,8 @@ class PurposeEntry:
     categories: tuple[str, ...]
     channels: tuple[str, ...]
     withdrawal_channels: tuple[str, ...]
+    sources: tuple[SourceLine, ...]
+    """Where the data comes from besides the person; empty: only from them."""
     art9: Cited | None
     on_consent: bool
     direct_marketing: bool

@@ -33,9 +33,6 @@ from skydd.domain.requests import MAX_REASON_LENGTH, RequestId
 
 LimitId = NewType("LimitId", uuid.UUID)
 
-DIRECT_MARKETING_USE = "marketing"
-"""The fideslang data use (and its children) that makes a purpose direct marketing."""
-
 OBJECTABLE_BASES = frozenset({LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK})
 
 
@@ -75,14 +72,8 @@ class ProcessingLimit:
         if self.kind is LimitKind.RESTRICTED:
             return True
         if self.kind is LimitKind.SUPPRESSED:
-            return is_direct_marketing(purpose)
+            return purpose.is_direct_marketing
         return purpose.key == self.purpose
-
-
-def is_direct_marketing(purpose: Purpose) -> bool:
-    """True when the purpose's fideslang data use is ``marketing`` or below it."""
-    use = purpose.data_use
-    return use == DIRECT_MARKETING_USE or use.startswith(f"{DIRECT_MARKETING_USE}.")
 
 
 def objected_purpose(register: Register, key: str | None) -> Purpose:
@@ -95,7 +86,7 @@ def objected_purpose(register: Register, key: str | None) -> Purpose:
         known = ", ".join(p.key for p in register.purposes)
         msg = f"unknown purpose; known: {known}"
         raise InvalidInput(msg)
-    if is_direct_marketing(purpose):
+    if purpose.is_direct_marketing:
         return purpose
     bases = {claim.basis for claim in purpose.legal_bases}
     if bases & OBJECTABLE_BASES:
@@ -115,7 +106,7 @@ def limits_for_objection(
 ) -> list[ProcessingLimit]:
     """The limits an objection sets: the purpose stopped, and for marketing suppression."""
     limits = [_limit(request_id, LimitKind.OBJECTED, at, purpose.key)]
-    if is_direct_marketing(purpose):
+    if purpose.is_direct_marketing:
         limits.append(_limit(request_id, LimitKind.SUPPRESSED, at))
     return limits
 

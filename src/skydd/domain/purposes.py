@@ -74,6 +74,13 @@ class BasisClaim(RegisterModel):
     law: str | None = None
 
 
+class DataSource(RegisterModel):
+    """Where a purpose's data comes from when not from the person (Art. 14(2)(f), 15(1)(g))."""
+
+    description: LocalizedText
+    publicly_accessible: bool = False
+
+
 class Purpose(RegisterModel):
     """A purpose of processing: why, on which basis, about whom, which data, how."""
 
@@ -85,10 +92,16 @@ class Purpose(RegisterModel):
     data_categories: list[Key] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     withdrawal_channels: list[Channel] = Field(default_factory=list)
+    sources: list[DataSource] = Field(default_factory=list)
     art9_condition: Art9Condition | None = None
     data_use: str
     automated_decisions: bool = False
     statutory_or_contractual_requirement: LocalizedText = Field(default_factory=dict)
+
+    @property
+    def is_direct_marketing(self) -> bool:
+        """True when its fideslang data use is ``marketing`` or below it (Art. 21(2)-(3))."""
+        return self.data_use.split(".")[0] == "marketing"
 
     @field_validator("data_use")
     @classmethod

@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import NewType
 
 from skydd.domain.errors import ConflictError, InvalidInput
-from skydd.domain.processing_limits import is_direct_marketing
 from skydd.domain.processors import System
 from skydd.domain.register import Register
 from skydd.domain.requests import DataSubjectRequest, RequestId, RequestType
@@ -110,8 +109,8 @@ def systems_concerned(register: Register, request: DataSubjectRequest) -> list[S
     if purpose is None:
         return []
     stopped = {purpose.key}
-    if is_direct_marketing(purpose):
-        stopped |= {p.key for p in register.purposes if is_direct_marketing(p)}
+    if purpose.is_direct_marketing:
+        stopped |= {p.key for p in register.purposes if p.is_direct_marketing}
     return [s for s in register.systems if stopped & set(s.purposes)]
 
 
@@ -141,7 +140,7 @@ def manual_instructions(system: System, request: DataSubjectRequest, register: R
         "Search by every identifier the request gives.",
         *_FOLLOW_UP.get(request.type, ()),
     ]
-    if purpose is not None and is_direct_marketing(purpose):
+    if purpose is not None and purpose.is_direct_marketing:
         lines.append("Direct marketing: take the person off every marketing list, for good.")
     return " ".join(lines)
 

@@ -17,7 +17,6 @@ from skydd.domain.identifiers import Identifier
 from skydd.domain.processing_limits import (
     LimitKind,
     ProcessingLimit,
-    is_direct_marketing,
     lift,
     limits_for_objection,
     restriction,
@@ -101,11 +100,6 @@ def is_suppressed(
             limit.active and limit.kind is LimitKind.SUPPRESSED
             for limit in uow.limits.of_person(org_id, identifiers)
         )
-
-
-def marketing_purposes(register: Register) -> list[str]:
-    """The register's direct-marketing purposes: what the suppression list stops."""
-    return [p.key for p in register.purposes if is_direct_marketing(p)]
 
 
 def lift_restriction(
