@@ -15,7 +15,14 @@ from skydd.documents.request_mail import RequestMailWriter
 from skydd.domain.clock import Clock
 from skydd.mail.smtp import SmtpMailer
 from skydd.services.notices import Postman
-from skydd.services.ports import Mailer, PasswordHasher, PolicyRenderer, RequestMail, TokenHasher
+from skydd.services.ports import (
+    Mailer,
+    PasswordHasher,
+    PolicyRenderer,
+    ReceiptSigner,
+    RequestMail,
+    TokenHasher,
+)
 from skydd.services.register import RoleCache
 from skydd.services.request_execution import Execution
 from skydd.services.request_verification import CodeMail
@@ -25,6 +32,7 @@ from skydd.storage.fast_reads import FastReads
 from skydd.storage.field_crypto import FieldCrypto
 from skydd.storage.keyring import KeyringError, load_keyring
 from skydd.storage.passwords import Argon2PasswordHasher, HmacTokenHasher
+from skydd.storage.receipts import JwsReceipts
 from skydd.storage.repositories.registers import RegisterCache
 from skydd.storage.unit_of_work import SqlUnitOfWork
 
@@ -65,6 +73,7 @@ class Container:
     role_cache: RoleCache = field(default_factory=RoleCache, repr=False)
     """The served organisation's roles by newest register version, shared by every request."""
     _field_crypto: FieldCrypto | None = field(default=None, repr=False)
+    _receipts: ReceiptSigner | None = field(default=None, repr=False)
     fast_reads: FastReads | None = field(default=None, repr=False)
     """Per-request reads outside a transaction (token lookup, newest register version)."""
 
@@ -85,6 +94,17 @@ class Container:
             inline = keys.keyring.get_secret_value() if keys.keyring is not None else None
             self._field_crypto = FieldCrypto.of(load_keyring(keys.file, inline))
         return self._field_crypto
+
+    @property
+    def receipts(self) -> ReceiptSigner:
+        """Signs and checks consent receipts with keys derived from the configured keyring.
+
+        Loaded on first use, like :meth:`field_crypto` (whose keyring it shares), so
+        commands that sign nothing run without keys.
+        """
+        if self._receipts is None:
+            self._receipts = JwsReceipts(self.field_crypto().cipher.keyring)
+        return self._receipts
 
     def execution(self) -> Execution:
         """What running a request needs, from this deployment's parts and settings."""

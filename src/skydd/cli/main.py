@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from skydd.cli import (
     audit,
     breach,
+    consent,
     db,
     dsr,
     keys,
@@ -77,6 +78,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
 app.add_typer(breach.app, name="breach")
 app.add_typer(dsr.app, name="dsr")
+app.add_typer(consent.app, name="consent")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.command("serve")(serve.serve)

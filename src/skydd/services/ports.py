@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from skydd.domain.access_answer import AnsweredRequest, FoundSystem
 from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
 from skydd.domain.breaches import Breach
+from skydd.domain.consent import ConsentEvent, ConsentEventId, ConsentState
 from skydd.domain.credentials import ApiToken, StaffUser, TokenId, TokenOwner, UserId
 from skydd.domain.identifiers import Identifier
 from skydd.domain.ids import OrganisationId, RegisterVersionId
@@ -506,6 +507,48 @@ class PersonalDataSystems(Protocol):
         ...
 
 
+class ConsentRepository(Protocol):
+    """The consent ledger (append-only) and the current state folded from it."""
+
+    def append(self, organisation_id: OrganisationId, event: ConsentEvent) -> None:
+        """Add ``event`` at the end of the ledger."""
+        ...
+
+    def event(self, record_id: ConsentEventId) -> ConsentEvent | None:
+        """The ledger entry ``record_id``, if the ledger holds it."""
+        ...
+
+    def state(self, subject_id: SubjectId, purpose: str) -> ConsentState | None:
+        """The subject's current consent to ``purpose``, if any was ever recorded."""
+        ...
+
+    def states_of(self, subject_id: SubjectId) -> list[ConsentState]:
+        """The subject's current consent to every purpose recorded."""
+        ...
+
+    def save_state(self, organisation_id: OrganisationId, state: ConsentState) -> None:
+        """Store the subject's state for the purpose, replacing the one before."""
+        ...
+
+    def events(self, organisation_id: OrganisationId) -> Iterator[ConsentEvent]:
+        """The whole ledger of the organisation, in order."""
+        ...
+
+    def events_of(self, subject_id: SubjectId) -> list[ConsentEvent]:
+        """One subject's events, in ledger order."""
+        ...
+
+    def all_states(self, organisation_id: OrganisationId) -> list[ConsentState]:
+        """Every state of the organisation."""
+        ...
+
+    def replace_states(
+        self, organisation_id: OrganisationId, states: Iterable[ConsentState]
+    ) -> None:
+        """Drop the organisation's projection and store ``states`` instead."""
+        ...
+
+
 class ProcessingLimitRepository(Protocol):
     """Restrictions, objections and the suppression list, by the request that set them."""
 
@@ -568,4 +611,31 @@ class RequestWorkRepository(Protocol):
 
     def take_answer(self, secret_hash: str, now: dt.datetime) -> tuple[RequestId, bytes] | None:
         """The answer this secret opens, counting a download; None when spent or expired."""
+        ...
+
+
+class ReceiptSigner(Protocol):
+    """Signs the receipts a person keeps of consent events, and checks them later.
+
+    A receipt holds the event's claims and a signature by a key of the organisation,
+    so the person (or anyone they show it to) can prove what was recorded, and a
+    changed receipt is refused.
+    """
+
+    def sign(self, claims: Mapping[str, object]) -> str:
+        """The receipt of ``claims`` (a compact JWS), under the organisation's current key."""
+        ...
+
+    def verify(self, receipt: str) -> dict[str, object]:
+        """The claims of a genuine receipt; ``InvalidInput`` if forged, malformed or unknown.
+
+        Any key the organisation still holds is accepted, so receipts outlive rotation.
+        """
+        ...
+
+    def public_keys(self) -> dict[str, object]:
+        """A JWKS (``{"keys": [...]}``) of every key that may have signed a receipt.
+
+        Published so others can verify receipts without asking skydd.
+        """
         ...

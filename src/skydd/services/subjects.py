@@ -80,27 +80,45 @@ def record_subject(
     """
     with uow:
         org_id, register = _organisation(uow, organisation_key)
-        parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
-        found = single_match(s for i in parsed for s in uow.subjects.find(org_id, i))
-        now = clock.now()
-        if found is None:
-            subject = new_subject(parsed, name=name, now=now)
-            uow.subjects.add(org_id, subject)
-        else:
-            subject = merge_into(found, parsed, name=name, now=now)
-            if subject == found:
-                return found
-            uow.subjects.save(subject)
-        _audit(
-            uow,
-            clock,
-            who,
-            AuditAction.PERSONAL_DATA_CHANGED,
-            subject,
-            register,
-            change="recorded" if found is None else "identifiers",
-        )
+        subject = subject_for(uow, clock, org_id, register, identifiers, name=name, who=who)
         uow.commit()
+    return subject
+
+
+def subject_for(
+    uow: UnitOfWork,
+    clock: Clock,
+    org_id: OrganisationId,
+    register: Register,
+    identifiers: dict[IdentifierKind, str],
+    *,
+    name: str | None = None,
+    who: Who,
+) -> Subject:
+    """Inside ``uow``: the subject of these identifiers, found, completed or created.
+
+    A change is audited; the caller commits, with whatever else it records.
+    """
+    parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
+    found = single_match(s for i in parsed for s in uow.subjects.find(org_id, i))
+    now = clock.now()
+    if found is None:
+        subject = new_subject(parsed, name=name, now=now)
+        uow.subjects.add(org_id, subject)
+    else:
+        subject = merge_into(found, parsed, name=name, now=now)
+        if subject == found:
+            return found
+        uow.subjects.save(subject)
+    audit_subject(
+        uow,
+        clock,
+        who,
+        AuditAction.PERSONAL_DATA_CHANGED,
+        subject,
+        register,
+        change="recorded" if found is None else "identifiers",
+    )
     return subject
 
 
@@ -119,7 +137,9 @@ def find_subject(
         identifier = parse_identifier(kind, raw, register, clock)
         subject = single_match(uow.subjects.find(org_id, identifier))
         if subject is not None:
-            _audit(uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, by=kind)
+            audit_subject(
+                uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, by=kind
+            )
             uow.commit()
     return subject
 
@@ -137,7 +157,7 @@ def read_subject(
         org_id, register = _organisation(uow, organisation_key)
         subject = _subject(uow, org_id, subject_id)
         attributes = tuple(uow.subjects.attributes(subject.id))
-        _audit(uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, by="id")
+        audit_subject(uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, by="id")
         uow.commit()
     return SubjectRecord(subject, attributes)
 
@@ -171,7 +191,7 @@ def set_attribute(
             recorded_at=clock.now(),
         )
         uow.subjects.set_attribute(subject.id, attribute)
-        _audit(
+        audit_subject(
             uow,
             clock,
             who,
@@ -198,7 +218,7 @@ def _subject(uow: UnitOfWork, org_id: OrganisationId, subject_id: SubjectId) -> 
     return subject
 
 
-def _audit(
+def audit_subject(
     uow: UnitOfWork,
     clock: Clock,
     who: Who,
@@ -207,6 +227,7 @@ def _audit(
     register: Register,
     **details: str,
 ) -> None:
+    """Append an event about a subject, named by pseudonym, never by an identifier."""
     record(
         uow,
         clock,

@@ -9,6 +9,7 @@ from skydd.services.ports import (
     ApiTokenRepository,
     AuditRepository,
     BreachRepository,
+    ConsentRepository,
     OrganisationRepository,
     PolicyRepository,
     ProcessingLimitRepository,
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     requests: RequestRepository
     work: RequestWorkRepository
     limits: ProcessingLimitRepository
+    consents: ConsentRepository
 
     def __enter__(self) -> Self: ...
 

@@ -253,6 +253,53 @@ class SubjectAttributeRow(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
+class ConsentEventRow(Base):
+    """One entry of the consent ledger; rows are only ever inserted (the ledger is the record).
+
+    ``sequence`` is the ledger's order, given by the database so writers never wait on
+    each other for it; ``categories`` is a JSON list of register category keys. Nothing
+    here is personal data beyond the subject's pseudonymous id.
+    """
+
+    __tablename__ = "consent_events"
+
+    sequence: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    categories: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(20))
+    notice_id: Mapped[str] = mapped_column(String(200))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(16))
+    event_time: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(200))
+
+
+class ConsentStateRow(Base):
+    """The current consent of one subject to one purpose: the ledger folded, rebuildable."""
+
+    __tablename__ = "consent_states"
+
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(String(200), primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    categories: Mapped[str] = mapped_column(Text)
+    since: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    last_record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    notice_id: Mapped[str] = mapped_column(String(200))
+
+
 class StaffSessionRow(Base):
     """A staff console session: the keyed hash of its secret, never the secret (ADR 0013)."""
 

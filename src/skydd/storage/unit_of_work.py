@@ -11,6 +11,7 @@ from skydd.services.ports import (
     ApiTokenRepository,
     AuditRepository,
     BreachRepository,
+    ConsentRepository,
     OrganisationRepository,
     PolicyRepository,
     ProcessingLimitRepository,
@@ -27,6 +28,7 @@ from skydd.storage.keyring import KeyringError
 from skydd.storage.repositories.accounts import SqlApiTokenRepository, SqlStaffUserRepository
 from skydd.storage.repositories.audit import SqlAuditRepository
 from skydd.storage.repositories.breaches import SqlBreachRepository
+from skydd.storage.repositories.consent import SqlConsentRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.repositories.processing_limits import SqlProcessingLimitRepository
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
     requests: RequestRepository
     work: RequestWorkRepository
     limits: ProcessingLimitRepository
+    consents: ConsentRepository
 
     def __init__(
         self,
@@ -87,6 +90,7 @@ class SqlUnitOfWork:
             self.requests = SqlRequestRepository(session, self._crypto)
             self.work = SqlRequestWorkRepository(session, self._crypto)
             self.limits = SqlProcessingLimitRepository(session, self._crypto)
+            self.consents = SqlConsentRepository(session)
         return self
 
     def __exit__(

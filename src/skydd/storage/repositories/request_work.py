@@ -10,8 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-from sqlalchemy import Executable, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from skydd.domain.errors import NotFoundError
@@ -19,6 +18,7 @@ from skydd.domain.request_work import RequestStep, StepId, StepKind, StepStatus
 from skydd.domain.requests import RequestId
 from skydd.storage.field_crypto import CryptoSource, EncryptedRepository, FieldCrypto
 from skydd.storage.tables import RequestAnswerRow, RequestStepRow
+from skydd.storage.upserts import upsert
 
 STEPS = "request_steps"
 ANSWERS = "request_answers"
@@ -88,7 +88,8 @@ class SqlRequestWorkRepository(EncryptedRepository):
             "key_id": self.crypto.active_key,
             "file_token": seal_answer(self.crypto, request_id, content),
         }
-        self._session.execute(_upsert_answer(self._session, request_id, values))
+        key = {"request_id": request_id}
+        self._session.execute(upsert(self._session, RequestAnswerRow, key, values))
 
     def issue_link(
         self, request_id: RequestId, secret_hash: str, *, expires_at: dt.datetime, downloads: int
@@ -128,22 +129,6 @@ class SqlRequestWorkRepository(EncryptedRepository):
             msg = "no such step"
             raise NotFoundError(msg)
         return row
-
-
-def _upsert_answer(
-    session: Session, request_id: RequestId, values: dict[str, object]
-) -> Executable:
-    """``INSERT … ON CONFLICT (request_id) DO UPDATE``, in skydd's database's dialect.
-
-    skydd's own database is SQLite or PostgreSQL, and both say it the same way.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(RequestAnswerRow)
-        .values(request_id=request_id, **values)
-        .on_conflict_do_update(index_elements=["request_id"], set_=values)
-    )
 
 
 def step_of(row: RequestStepRow) -> RequestStep:

@@ -1,0 +1,181 @@
+"""Use cases of the consent ledger: record a change, read a person's consents, rebuild, verify.
+
+Recording appends the event and updates the projection in one transaction, so the
+state a check reads is never behind the ledger. A change that changes nothing (the
+same form sent twice) appends nothing: the ledger holds what people decided, not how
+often they clicked. Each event is handed back as a receipt: a JWS of the event's
+claims, signed with the organisation's key. Ed25519 signatures are deterministic, so
+the receipt of an event can be made again at any time and need not be stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from skydd.domain.audit import AuditAction
+from skydd.domain.clock import Clock
+from skydd.domain.consent import (
+    ConsentChange,
+    ConsentEvent,
+    ConsentEventId,
+    ConsentState,
+    fold,
+    new_event,
+    project,
+    state_lines,
+    withdrawn_categories,
+)
+from skydd.domain.errors import ConflictError, InvalidInput
+from skydd.domain.identifiers import IdentifierKind
+from skydd.services.ports import ReceiptSigner
+from skydd.services.register import current_register
+from skydd.services.subjects import Who, audit_subject, parse_identifier, subject_for
+from skydd.services.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a change came to."""
+
+    state: ConsentState
+    event: ConsentEvent | None
+    """The new ledger entry; ``None`` when the change changed nothing."""
+    receipt: str
+    """The signed receipt of the event that decided this state."""
+    withdrawn: tuple[str, ...]
+    """Categories no longer consented to: erasure of what only this consent allowed is due."""
+
+
+def record_consent(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    identifiers: dict[IdentifierKind, str],
+    change: ConsentChange,
+    signer: ReceiptSigner,
+    *,
+    who: Who,
+) -> Recorded:
+    """Record ``change`` for the person ``identifiers`` name (found or added by blind index)."""
+    if not identifiers:
+        msg = "a consent names the person by e-mail, phone or personnummer"
+        raise InvalidInput(msg)
+    with uow:
+        stored = current_register(uow, organisation_key)
+        org_id, register = stored.organisation_id, stored.register
+        subject = subject_for(uow, clock, org_id, register, identifiers, who=who)
+        policy = uow.policies.latest(org_id)
+        event = new_event(
+            register,
+            subject.id,
+            change,
+            at=clock.now(),
+            policy_version=policy.number if policy is not None else None,
+        )
+        before = uow.consents.state(subject.id, event.purpose)
+        after = fold(before, event)
+        if before is not None and _same(before, after):
+            deciding = uow.consents.event(before.last_record_id)
+            uow.commit()  # a subject found by a new identifier is still recorded
+            if deciding is None:  # the projection names an event the ledger lacks
+                msg = "the consent state is out of step with the ledger: run consent rebuild"
+                raise ConflictError(msg)
+            receipt = signer.sign(deciding.claims(register.organisation.key))
+            return Recorded(before, None, receipt, ())
+        uow.consents.append(org_id, event)
+        uow.consents.save_state(org_id, after)
+        uow.commit()
+    receipt = signer.sign(event.claims(register.organisation.key))
+    return Recorded(after, event, receipt, withdrawn_categories(before, after))
+
+
+def consents_of(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    identifiers: dict[IdentifierKind, str],
+    *,
+    who: Who,
+) -> list[ConsentState]:
+    """The current consents of the person ``identifiers`` name; none for someone unknown.
+
+    Reading them is a read of the person's data: audited, under their pseudonym.
+    """
+    with uow:
+        stored = current_register(uow, organisation_key)
+        org_id, register = stored.organisation_id, stored.register
+        parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
+        found = {s.id: s for i in parsed for s in uow.subjects.find(org_id, i)}
+        states = []
+        for subject in found.values():
+            states += uow.consents.states_of(subject.id)
+            audit_subject(
+                uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, what="consent"
+            )
+        uow.commit()
+    return states
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """A rebuild of the projection: the state's digest before and after, and its size."""
+
+    before: str
+    after: str
+    states: int
+
+    @property
+    def unchanged(self) -> bool:
+        """True when the ledger folds to exactly the state that was stored."""
+        return self.before == self.after
+
+
+def rebuild_states(uow: UnitOfWork, organisation_key: str | None) -> Rebuild:
+    """Fold the whole ledger again and replace the stored state with the result."""
+    with uow:
+        org_id = current_register(uow, organisation_key).organisation_id
+        before = state_digest(uow.consents.all_states(org_id))
+        states = project(uow.consents.events(org_id))
+        uow.consents.replace_states(org_id, states.values())
+        uow.commit()
+    return Rebuild(before, state_digest(states.values()), len(states))
+
+
+def state_digest(states: Iterable[ConsentState]) -> str:
+    """SHA-256 of the state's canonical lines: equal states, equal digests."""
+    lines = state_lines({(s.subject_id, s.purpose): s for s in states})
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def verify_receipt(
+    uow: UnitOfWork, organisation_key: str | None, signer: ReceiptSigner, receipt: str
+) -> dict[str, object]:
+    """The claims of a genuine receipt that the ledger still holds as it says; else why not."""
+    claims = signer.verify(receipt)
+    with uow:
+        stored = current_register(uow, organisation_key)
+        event = uow.consents.event(_record_id(claims.get("record_id")))
+        if event is None or event.claims(stored.register.organisation.key) != claims:
+            msg = "the receipt is signed, but the ledger holds no such consent event"
+            raise InvalidInput(msg)
+    return claims
+
+
+def _record_id(value: object) -> ConsentEventId:
+    try:
+        return ConsentEventId(uuid.UUID(str(value)))
+    except ValueError:
+        msg = "the receipt names no consent event"
+        raise InvalidInput(msg) from None
+
+
+def _same(before: ConsentState, after: ConsentState) -> bool:
+    return (before.status, before.categories, before.policy_version, before.notice_id) == (
+        after.status,
+        after.categories,
+        after.policy_version,
+        after.notice_id,
+    )
