@@ -257,7 +257,12 @@ def test_stored_resources_answer_an_administrator_as_documented(
     references = [b["reference"] for b in client.get("/api/v1/breaches", headers=admin).json()]
     assert len(references) == 2
     reads = [(path, method) for path, method, _ in SECURED if method == "GET"]
-    cases = [schema[path][method].Case() for path, method in reads if "{" not in path]
+    with_query = {"/api/v1/consent/check": {"email": "anna@example.se", "purpose": "newsletter"}}
+    cases = [
+        schema[path][method].Case(query=with_query.get(path))
+        for path, method in reads
+        if "{" not in path
+    ]
     cases += [
         schema["/api/v1/breaches/{reference}"]["GET"].Case(path_parameters={"reference": ref})
         for ref in references
@@ -275,7 +280,7 @@ def test_stored_resources_answer_an_administrator_as_documented(
         case.validate_response(response, checks=CHECKS)
         statuses.append((case.formatted_path, response.status_code))
     assert statuses == [(case.formatted_path, 200) for case in cases]
-    assert len(cases) == 7
+    assert len(cases) == 8
 
 
 @pytest.mark.parametrize("reference", ["%00", "BR-2026-%00001"], ids=["nul", "embedded-nul"])

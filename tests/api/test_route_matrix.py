@@ -102,6 +102,10 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("GET", "/api/v1/requests/{reference}/corrections"): protected({"dpo": 409}),
     ("GET", "/api/v1/requests/{reference}/limits"): protected(REQUEST_HANDLERS),
     ("POST", "/api/v1/requests/{reference}/restriction-lifting"): protected({"dpo": 422}),
+    # the consent ledger: the purpose is in the body or query, so who may is decided after
+    # it is read; without one every caller gets 422 before any decision
+    ("POST", "/api/v1/consents"): anyone(422),
+    ("GET", "/api/v1/consent/check"): anyone(422),
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,

@@ -18,6 +18,7 @@ from skydd.api.problems import install_problem_handlers, problem_responses
 from skydd.api.routers import (
     audit,
     breaches,
+    consent,
     health,
     register,
     request_rights,
@@ -76,6 +77,7 @@ def create_api(
     app.include_router(requests.router)
     app.include_router(request_tasks.router)
     app.include_router(request_rights.router)
+    app.include_router(consent.router)
     # Added last = outermost: a refused request never reaches the size check or a route,
     # and every answer, refusals included, passes through the header middleware.
     app.add_middleware(NulGuard)

@@ -70,7 +70,7 @@ class NotAuthenticated(AuthenticationFailed):
         super().__init__("this route needs an API token (Authorization: Bearer …)")
 
 
-def _route_of(request: Request) -> str:
+def route_of(request: Request) -> str:
     """The route's path template (``/api/v1/breaches/{reference}``), never the values."""
     route = request.scope.get("route")
     path = getattr(route, "path", None) or "unknown"
@@ -87,7 +87,7 @@ def _record_refused_token(
         container.uow(),
         container.clock,
         actor=who,
-        route=_route_of(request),
+        route=route_of(request),
         action=action,
         reason=INVALID_TOKEN,
         origin=ORIGIN,
@@ -162,7 +162,7 @@ def require(action: Action) -> Callable[..., Awaitable[Actor]]:
                 container.clock,
                 origin=ORIGIN,
                 actor=actor.id,
-                route=_route_of(request),
+                route=route_of(request),
                 action=action,
                 reason=decision.reason.value,
                 organisation=register.organisation.key,

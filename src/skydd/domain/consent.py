@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import NewType
 
 from skydd.domain.errors import InvalidInput
-from skydd.domain.purposes import LegalBasis
+from skydd.domain.purposes import LegalBasis, Purpose
 from skydd.domain.register import Register
 from skydd.domain.subjects import SubjectId
 
@@ -136,18 +136,7 @@ def new_event(
     policy_version: int | None,
 ) -> ConsentEvent:
     """The ledger entry for ``change``, checked against the register's purposes."""
-    purpose = register.purpose(change.purpose)
-    if purpose is None:
-        known = ", ".join(p.key for p in register.purposes if p.rests_on(LegalBasis.CONSENT))
-        msg = f"unknown purpose; those resting on consent: {known}"
-        raise InvalidInput(msg)
-    if not purpose.rests_on(LegalBasis.CONSENT):
-        msg = f"{purpose.key!r} does not rest on consent"
-        raise InvalidInput(msg)
-    unknown = sorted(set(change.categories) - set(purpose.data_categories))
-    if unknown:
-        msg = f"{purpose.key!r} processes no category {unknown[0][:MAX_TEXT]!r}"
-        raise InvalidInput(msg)
+    purpose = consent_purpose(register, change.purpose, change.categories)
     categories = tuple(sorted(set(change.categories)))
     if change.status is ConsentStatus.GIVEN and not categories:
         categories = tuple(sorted(purpose.data_categories))
@@ -167,6 +156,23 @@ def new_event(
         event_time=at,
         source=_text("source", change.source),
     )
+
+
+def consent_purpose(register: Register, key: str, categories: Iterable[str] = ()) -> Purpose:
+    """The purpose ``key`` if it rests on consent and processes ``categories``; else why not."""
+    purpose = register.purpose(key)
+    if purpose is None:
+        known = ", ".join(p.key for p in register.purposes if p.rests_on(LegalBasis.CONSENT))
+        msg = f"unknown purpose; those resting on consent: {known}"
+        raise InvalidInput(msg)
+    if not purpose.rests_on(LegalBasis.CONSENT):
+        msg = f"{purpose.key!r} does not rest on consent"
+        raise InvalidInput(msg)
+    unknown = sorted(set(categories) - set(purpose.data_categories))
+    if unknown:
+        msg = f"{purpose.key!r} processes no category {unknown[0][:MAX_TEXT]!r}"
+        raise InvalidInput(msg)
+    return purpose
 
 
 def fold(state: ConsentState | None, event: ConsentEvent) -> ConsentState:

@@ -75,16 +75,25 @@ def authorise(
     organisation: str | None,
     route: str,
     origin: str,
+    purpose: str | None = None,
+    data_categories: tuple[str, ...] = (),
 ) -> None:
-    """Let ``actor`` do the organisation-wide ``action``, or record the denial and refuse.
+    """Let ``actor`` do ``action``, or record the denial and refuse.
 
-    The roles are those of the served organisation's newest register (built-in and
-    its own). Raises :class:`AccessDenied` after the denial is committed, and
-    :class:`NotFoundError` when no register is stored (no role can be resolved).
+    An organisation-wide action names no purpose; one on personal data names the
+    purpose and the categories it touches, and each must be granted. The roles are
+    those of the served organisation's newest register (built-in and its own). Raises
+    :class:`AccessDenied` after the denial is committed, and :class:`NotFoundError`
+    when no register is stored (no role can be resolved).
     """
     served = served_roles(uow, cache, organisation)
     register = served.register
-    wanted = AccessRequest(action=action, organisation=register.organisation.key)
+    wanted = AccessRequest(
+        action=action,
+        organisation=register.organisation.key,
+        purpose=purpose,
+        data_categories=data_categories,
+    )
     decision = decide(actor, wanted, served.roles, register)
     if not decision.allowed:
         record_denial(

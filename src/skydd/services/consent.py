@@ -22,13 +22,14 @@ from skydd.domain.consent import (
     ConsentEvent,
     ConsentEventId,
     ConsentState,
+    consent_purpose,
     fold,
     new_event,
     project,
     state_lines,
     withdrawn_categories,
 )
-from skydd.domain.errors import ConflictError, InvalidInput
+from skydd.domain.errors import ConflictError, InvalidInput, NotFoundError
 from skydd.domain.identifiers import IdentifierKind
 from skydd.services.ports import ReceiptSigner
 from skydd.services.register import current_register
@@ -117,6 +118,63 @@ def consents_of(
             )
         uow.commit()
     return states
+
+
+def consent_check(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    identifiers: dict[IdentifierKind, str],
+    purpose: str,
+    *,
+    who: Who,
+) -> ConsentState | None:
+    """The person's consent to ``purpose`` now; ``None`` when none, or nobody, is known.
+
+    The answer does not tell a known person without consent from an unknown one. A
+    person found is an audited read of their data.
+    """
+    if not identifiers:
+        msg = "a check names the person by e-mail, phone or personnummer"
+        raise InvalidInput(msg)
+    with uow:
+        stored = current_register(uow, organisation_key)
+        org_id, register = stored.organisation_id, stored.register
+        consent_purpose(register, purpose)
+        parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
+        found = {s.id: s for i in parsed for s in uow.subjects.find(org_id, i)}
+        if len(found) != 1:  # none, or identifiers of two people: nothing to say yes to
+            return None
+        [subject] = found.values()
+        state = uow.consents.state(subject.id, purpose)
+        audit_subject(
+            uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, what="consent"
+        )
+        uow.commit()
+    return state
+
+
+def check_consent_terms(
+    uow: UnitOfWork,
+    organisation_key: str | None,
+    purpose: str,
+    categories: tuple[str, ...] = (),
+    *,
+    missing: bool = False,
+) -> None:
+    """Refuse a purpose or category the register does not allow consent for.
+
+    Asked before anyone is authorised for the purpose, so a wrong name is a wrong name
+    (400, or 404 with ``missing`` for a read of it), not a refusal to someone allowed.
+    """
+    with uow:
+        register = current_register(uow, organisation_key).register
+    try:
+        consent_purpose(register, purpose, categories)
+    except InvalidInput as exc:
+        if missing:
+            raise NotFoundError(exc.message) from None
+        raise
 
 
 @dataclass(frozen=True)
