@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from skydd.api.schemas.people import PLAIN, PersonIn
 from skydd.domain.consent import (
     MAX_TEXT,
     CollectionMethod,
@@ -13,34 +14,6 @@ from skydd.domain.consent import (
     ConsentState,
     ConsentStatus,
 )
-from skydd.domain.identifiers import IdentifierKind
-
-_MAX_IDENTIFIER = 320
-PLAIN = r"^[^\x00-\x1f\x7f\\]*$"
-"""No control character and no backslash: no identifier, purpose or category holds one."""
-
-
-class PersonIn(BaseModel):
-    """Who the consent is about: at least one identifier (checked by the use case)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    email: str | None = Field(
-        None, max_length=_MAX_IDENTIFIER, pattern=PLAIN, description="E-mail address."
-    )
-    phone: str | None = Field(None, max_length=40, pattern=PLAIN, description="Phone number.")
-    personnummer: str | None = Field(
-        None, max_length=20, pattern=PLAIN, description="Swedish personnummer."
-    )
-
-    def identifiers(self) -> dict[IdentifierKind, str]:
-        """The identifiers given, by kind."""
-        given = {
-            IdentifierKind.EMAIL: self.email,
-            IdentifierKind.PHONE: self.phone,
-            IdentifierKind.PERSONNUMMER: self.personnummer,
-        }
-        return {kind: value for kind, value in given.items() if value is not None}
 
 
 class CheckQuery(PersonIn):

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skydd.domain.identifiers import IdentifierKind
+from skydd.api.schemas.people import PersonIn
 from skydd.domain.processing_limits import LimitKind, ProcessingLimit
 from skydd.domain.rectification import MAX_CORRECTIONS
 from skydd.domain.request_work import RequestStep, StepKind, StepStatus
@@ -15,18 +15,11 @@ from skydd.domain.requests import Channel, DataSubjectRequest, RequestStatus, Re
 from skydd.services.request_corrections import Corrections
 from skydd.services.requests import Submission
 
-_MAX_IDENTIFIER = 320
 
-
-class SubmissionIn(BaseModel):
+class SubmissionIn(PersonIn):
     """A request from the person: the right and at least one identifier."""
 
-    model_config = ConfigDict(extra="forbid")
-
     type: RequestType = Field(description="The right exercised.")
-    email: str | None = Field(None, max_length=_MAX_IDENTIFIER, description="E-mail address.")
-    phone: str | None = Field(None, max_length=40, description="Phone number.")
-    personnummer: str | None = Field(None, max_length=20, description="Swedish personnummer.")
     name: str | None = Field(None, max_length=300, description="The person's name.")
     details: str | None = Field(
         None, max_length=5000, description="Anything the person wants to add, in their words."
@@ -57,15 +50,6 @@ class SubmissionIn(BaseModel):
             corrections=self.corrections or {},
             purpose=self.purpose,
         )
-
-    def identifiers(self) -> dict[IdentifierKind, str]:
-        """The identifiers given, by kind."""
-        given = {
-            IdentifierKind.EMAIL: self.email,
-            IdentifierKind.PHONE: self.phone,
-            IdentifierKind.PERSONNUMMER: self.personnummer,
-        }
-        return {kind: value for kind, value in given.items() if value is not None}
 
 
 class RegisteredIn(SubmissionIn):
