@@ -157,3 +157,45 @@ def test_who_may_record_consent_follows_the_roles(client: TestClient, mestro: Co
     assert client.post("/api/v1/consents", headers=support, json=body).status_code == 403
     no_scope = headers_of(mestro, "marketing", frozenset({Scope.DATA_READ}))
     assert client.post("/api/v1/consents", headers=no_scope, json=body).status_code == 403
+
+
+def test_a_bulk_check_answers_each_identity_in_order_and_lists_the_unreadable(
+    client: TestClient, mestro: Container
+) -> None:
+    writer = headers_of(mestro, "marketing", frozenset({Scope.CONSENT_WRITE, Scope.DATA_READ}))
+    people = ["a@example.org", "b@example.org", "c@example.org"]
+    for email in people:
+        body = {"email": email, "purpose": "newsletter", "status": "given"}
+        assert client.post("/api/v1/consents", headers=writer, json=body).status_code == 201
+    gone = {"email": people[1], "purpose": "newsletter", "status": "withdrawn"}
+    assert client.post("/api/v1/consents", headers=writer, json=gone).status_code == 201
+    record_phone = {
+        "email": people[2],
+        "phone": "070-174 06 05",
+        "purpose": "newsletter",
+        "status": "given",
+    }
+    client.post("/api/v1/consents", headers=writer, json=record_phone)
+    identities = [
+        {"email": "A@Example.org"},  # normalised as on intake
+        {"email": people[1]},  # withdrawn
+        {"email": "nobody@example.org"},  # unknown: simply no
+        {"email": "not an address"},
+        {"phone": "+46 70 174 06 05"},  # the third person, by phone
+        {},
+        {"email": people[0], "phone": "0701740605"},  # two identifiers: unreadable
+    ]
+    many = [{"email": f"x{n}@example.org"} for n in range(20_000)]  # over 1 MiB of JSON
+    response = client.post(
+        "/api/v1/consent/check",
+        headers=writer,
+        json={"purpose": "newsletter", "identities": identities + many},
+    )
+    assert response.status_code == 200, response.text[:300]
+    answer = response.json()
+    assert answer["consented"][:7] == [True, False, False, False, True, False, False]
+    assert not any(answer["consented"][7:]) and len(answer["consented"]) == 7 + 20_000
+    assert answer["invalid"] == [3, 5, 6]
+    too_many = {"purpose": "newsletter", "identities": [{"email": "a@b.se"}] * 100_001}
+    refused = client.post("/api/v1/consent/check", headers=writer, json=too_many)
+    assert refused.status_code == 422

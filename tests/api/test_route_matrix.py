@@ -106,6 +106,7 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     # it is read; without one every caller gets 422 before any decision
     ("POST", "/api/v1/consents"): anyone(422),
     ("GET", "/api/v1/consent/check"): anyone(422),
+    ("POST", "/api/v1/consent/check"): anyone(422),
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from skydd.domain.audit import AuditAction
@@ -30,7 +30,8 @@ from skydd.domain.consent import (
     withdrawn_categories,
 )
 from skydd.domain.errors import ConflictError, InvalidInput, NotFoundError
-from skydd.domain.identifiers import IdentifierKind
+from skydd.domain.identifiers import Identifier, IdentifierKind
+from skydd.services.audit import record
 from skydd.services.ports import ReceiptSigner
 from skydd.services.register import current_register
 from skydd.services.subjects import Who, audit_subject, parse_identifier, subject_for
@@ -175,6 +176,68 @@ def check_consent_terms(
         if missing:
             raise NotFoundError(exc.message) from None
         raise
+
+
+MAX_BULK = 100_000
+"""Identities one bulk check may name."""
+
+
+@dataclass(frozen=True)
+class BulkCheck:
+    """A bulk check's answer, in the order asked; malformed identities are listed apart."""
+
+    consented: list[bool]
+    invalid: list[int]
+
+
+def bulk_consent_check(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    purpose: str,
+    identities: Sequence[dict[IdentifierKind, str]],
+    *,
+    who: Who,
+) -> BulkCheck:
+    """Whether each identity's person consents to ``purpose`` (a mailing tool's list).
+
+    A malformed identity is answered "no" and listed in ``invalid``, so one bad row
+    does not fail a list of a hundred thousand. One audit event records the check,
+    with its size: the list is the caller's, and its answers are yes or no.
+    """
+    if len(identities) > MAX_BULK:
+        msg = f"at most {MAX_BULK} identities in one check"
+        raise InvalidInput(msg)
+    with uow:
+        stored = current_register(uow, organisation_key)
+        org_id, register = stored.organisation_id, stored.register
+        consent_purpose(register, purpose)
+        parsed: list[Identifier] = []
+        where: list[int] = []
+        invalid: list[int] = []
+        for n, identity in enumerate(identities):
+            try:
+                [(kind, raw)] = identity.items()
+                parsed.append(parse_identifier(kind, raw, register, clock))
+                where.append(n)
+            except (InvalidInput, ValueError):
+                invalid.append(n)
+        found = uow.consents.consenting(org_id, purpose, parsed)
+        answers = [False] * len(identities)
+        for n, yes in zip(where, found, strict=True):
+            answers[n] = yes
+        record(
+            uow,
+            clock,
+            actor=who.actor,
+            action=AuditAction.PERSONAL_DATA_READ,
+            target=f"consent:{purpose}",
+            origin=who.origin,
+            organisation=register.organisation.key,
+            details={"what": "bulk-check", "identities": str(len(identities))},
+        )
+        uow.commit()
+    return BulkCheck(answers, invalid)
 
 
 @dataclass(frozen=True)

@@ -518,6 +518,12 @@ class ConsentRepository(Protocol):
         """The ledger entry ``record_id``, if the ledger holds it."""
         ...
 
+    def consenting(
+        self, organisation_id: OrganisationId, purpose: str, identifiers: Sequence[Identifier]
+    ) -> list[bool]:
+        """For each identifier, whether its person consents to ``purpose`` now."""
+        ...
+
     def state(self, subject_id: SubjectId, purpose: str) -> ConsentState | None:
         """The subject's current consent to ``purpose``, if any was ever recorded."""
         ...

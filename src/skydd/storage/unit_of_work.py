@@ -90,7 +90,7 @@ class SqlUnitOfWork:
             self.requests = SqlRequestRepository(session, self._crypto)
             self.work = SqlRequestWorkRepository(session, self._crypto)
             self.limits = SqlProcessingLimitRepository(session, self._crypto)
-            self.consents = SqlConsentRepository(session)
+            self.consents = SqlConsentRepository(session, self._crypto)
         return self
 
     def __exit__(

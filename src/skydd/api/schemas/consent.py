@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from skydd.api.schemas.people import PLAIN, PersonIn
 from skydd.domain.consent import (
@@ -14,6 +14,7 @@ from skydd.domain.consent import (
     ConsentState,
     ConsentStatus,
 )
+from skydd.services.consent import MAX_BULK
 
 
 class CheckQuery(PersonIn):
@@ -55,6 +56,27 @@ class ConsentIn(PersonIn):
             language=self.language,
             source=self.source,
         )
+
+
+class BulkCheckIn(BaseModel):
+    """Up to 100,000 people to check for one purpose, each by one identifier."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: str = Field(
+        max_length=200, pattern=PLAIN, description="A register purpose resting on consent."
+    )
+    identities: list[PersonIn] = Field(
+        max_length=MAX_BULK, description="Each person by one of e-mail, phone or personnummer."
+    )
+
+
+class BulkCheckOut(BaseModel):
+    """For each identity in the order given: consents now or not; malformed ones apart."""
+
+    purpose: str
+    consented: list[bool]
+    invalid: list[int] = Field(description="Positions of identities that could not be read.")
 
 
 class ConsentOut(BaseModel):
