@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from joserfc import jws
+from joserfc.jwk import KeySet
 
 from skydd.api.hardening import TokenBuckets
 from skydd.asgi import create_app
@@ -199,3 +202,17 @@ def test_a_bulk_check_answers_each_identity_in_order_and_lists_the_unreadable(
     too_many = {"purpose": "newsletter", "identities": [{"email": "a@b.se"}] * 100_001}
     refused = client.post("/api/v1/consent/check", headers=writer, json=too_many)
     assert refused.status_code == 422
+
+
+def test_anyone_checks_a_receipt_with_the_published_keys(
+    client: TestClient, mestro: Container
+) -> None:
+    """A third party needs no skydd code: the JWKS and a JOSE library are enough."""
+    writer = headers_of(mestro, "marketing", frozenset({Scope.CONSENT_WRITE}))
+    body = {"email": ANNA, "purpose": "newsletter", "status": "given"}
+    receipt = client.post("/api/v1/consents", headers=writer, json=body).json()["receipt"]
+    keys = client.get("/api/v1/consent/receipt-keys")
+    assert keys.status_code == 200 and "d" not in keys.json()["keys"][0]  # public parts only
+    key_set = KeySet.import_key_set(keys.json())
+    verified = jws.deserialize_compact(receipt, key_set, algorithms=["Ed25519"])
+    assert json.loads(verified.payload)["purpose"] == "newsletter"

@@ -107,6 +107,7 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("POST", "/api/v1/consents"): anyone(422),
     ("GET", "/api/v1/consent/check"): anyone(422),
     ("POST", "/api/v1/consent/check"): anyone(422),
+    ("GET", "/api/v1/consent/receipt-keys"): PUBLIC,  # public keys, for checking receipts
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,

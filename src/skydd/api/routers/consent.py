@@ -67,6 +67,12 @@ def _allowed(
     return actor
 
 
+@router.get("/api/v1/consent/receipt-keys")
+def receipt_keys(container: ContainerDep) -> dict[str, object]:
+    """The public keys (a JWKS) that sign consent receipts: anyone may check a receipt."""
+    return container.receipts.public_keys()
+
+
 @router.post("/api/v1/consents", responses=ERRORS, status_code=status.HTTP_201_CREATED)
 def record(
     body: ConsentIn, container: ContainerDep, http: Request, actor: ActorDep, response: Response

@@ -23,6 +23,7 @@ from skydd.domain.identifiers import Identifier, IdentifierKind
 from skydd.domain.ids import OrganisationId
 from skydd.domain.subjects import SubjectId
 from skydd.storage.field_crypto import CryptoSource, EncryptedRepository
+from skydd.storage.repositories.subjects import INDEX_COLUMNS
 from skydd.storage.tables import ConsentEventRow, ConsentStateRow, SubjectRow
 from skydd.storage.upserts import upsert
 
@@ -30,12 +31,6 @@ BATCH = 5000
 """Rows read at a time when the whole ledger is walked."""
 CHUNK = 10_000
 """Blind indexes per query of a bulk check: far below every engine's parameter limit."""
-
-_INDEX_COLUMNS = {
-    IdentifierKind.EMAIL: SubjectRow.email_index,
-    IdentifierKind.PHONE: SubjectRow.phone_index,
-    IdentifierKind.PERSONNUMMER: SubjectRow.personnummer_index,
-}
 
 
 class SqlConsentRepository(EncryptedRepository):
@@ -59,7 +54,7 @@ class SqlConsentRepository(EncryptedRepository):
                 wanted.setdefault(identifier.kind, {}).setdefault(index, []).append(n)
         answers = [False] * len(identifiers)
         for kind, by_index in wanted.items():
-            column = _INDEX_COLUMNS[kind]
+            column = INDEX_COLUMNS[kind]
             indexes = list(by_index)
             for start in range(0, len(indexes), CHUNK):
                 found = self._session.scalars(

@@ -27,11 +27,12 @@ from skydd.storage.tables import SubjectAttributeRow, SubjectRow
 SUBJECTS = "subjects"
 ATTRIBUTES = "subject_attributes"
 
-_INDEX_COLUMNS = {
+INDEX_COLUMNS = {
     IdentifierKind.EMAIL: SubjectRow.email_index,
     IdentifierKind.PHONE: SubjectRow.phone_index,
     IdentifierKind.PERSONNUMMER: SubjectRow.personnummer_index,
 }
+"""The blind-index column of each identifier kind on ``subjects``."""
 
 
 class SqlSubjectRepository(EncryptedRepository):
@@ -43,7 +44,7 @@ class SqlSubjectRepository(EncryptedRepository):
 
     def find(self, organisation_id: OrganisationId, identifier: Identifier) -> list[Subject]:
         """The subjects with ``identifier`` (one, normally), matching under any key."""
-        column = _INDEX_COLUMNS[identifier.kind]
+        column = INDEX_COLUMNS[identifier.kind]
         rows = self._session.scalars(
             select(SubjectRow)
             .where(SubjectRow.organisation_id == organisation_id)
