@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,28 @@ def test_bad_input_is_one_line_and_exit_2(
     code, out = run(env, *args)
     assert code == 2, out
     assert fragment in out and "Traceback" not in out
+
+
+def test_stale_lists_consents_given_before_the_purpose_changed(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    for email in ("a@example.org", "b@example.org"):
+        assert run(env, "give", "--purpose", "newsletter", "--email", email)[0] == 0
+    code, out = run(env, "stale")
+    assert code == 0 and "0 consent(s) need renewing" in out
+    changed = tmp_path / "mestro"
+    shutil.copytree(MESTRO, changed)
+    purposes = changed / "purposes.yaml"
+    text = purposes.read_text(encoding="utf-8")
+    text = text.replace(
+        "data_categories: [name, email, company]", "data_categories: [name, email, company, phone]"
+    )
+    purposes.write_text(text, encoding="utf-8")
+    loaded = runner.invoke(app, ["register", "load", str(changed)], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    code, out = run(env, "stale")
+    assert "newsletter: 2 consent(s) given to earlier terms" in out
+    code, out = run(env, "stale", "--format", "json")
+    assert {row["purpose"] for row in json.loads(out)} == {"newsletter"}
+    assert run(env, "give", "--purpose", "newsletter", "--email", "a@example.org")[0] == 0
+    assert "1 consent(s) need renewing" in run(env, "stale")[1]

@@ -16,6 +16,7 @@ from skydd.domain.consent import (
     ConsentState,
     ConsentStatus,
     fold,
+    is_stale,
     new_event,
     project,
     state_lines,
@@ -142,3 +143,53 @@ def test_the_receipt_claims_name_the_event_as_a_consent_record_does() -> None:
         "language",
         "source",
     }
+
+
+def _changed(**update: object) -> Register:
+    newsletter = MESTRO_REGISTER.purpose("newsletter")
+    assert newsletter is not None
+    purposes = [
+        p.model_copy(update=update) if p.key == "newsletter" else p
+        for p in MESTRO_REGISTER.purposes
+    ]
+    return MESTRO_REGISTER.model_copy(update={"purposes": purposes})
+
+
+@pytest.mark.parametrize(
+    ("update", "stale"),
+    [
+        ({"name": {"sv": "Nyhetsbrevet", "en": "The newsletter"}}, False),
+        ({"description": {"sv": "Nu även sms.", "en": "Now also by text message."}}, True),
+        ({"data_categories": ["name", "email", "company", "phone"]}, True),
+        ({"automated_decisions": True}, True),
+    ],
+)
+def test_a_consent_goes_stale_when_its_purpose_changes_in_substance(
+    update: dict[str, object], stale: bool
+) -> None:
+    state = fold(None, event(ConsentStatus.GIVEN))
+    assert not is_stale(state, MESTRO_REGISTER)
+    assert is_stale(state, _changed(**update)) is stale
+
+
+def test_a_new_processor_for_the_purpose_makes_it_stale_and_withdrawn_ones_never_are() -> None:
+    state = fold(None, event(ConsentStatus.GIVEN))
+    platform = next(s for s in MESTRO_REGISTER.systems if s.key == "mestro_platform")
+    serving = platform.model_copy(update={"purposes": [*platform.purposes, "newsletter"]})
+    systems = [serving if s.key == platform.key else s for s in MESTRO_REGISTER.systems]
+    changed = MESTRO_REGISTER.model_copy(update={"systems": systems})
+    assert is_stale(state, changed)
+    withdrawn = fold(state, event(ConsentStatus.WITHDRAWN, minutes=1))
+    assert not is_stale(withdrawn, changed)
+    # Consenting again, to the new terms, renews it.
+    renewed = fold(
+        withdrawn,
+        new_event(
+            changed,
+            ANNA,
+            ConsentChange("newsletter", ConsentStatus.GIVEN),
+            at=AT + dt.timedelta(minutes=2),
+            policy_version=4,
+        ),
+    )
+    assert not is_stale(renewed, changed)

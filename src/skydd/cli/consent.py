@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -16,10 +17,17 @@ import typer
 
 from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
+from skydd.cli.formats import OutputFormat
 from skydd.domain.consent import CollectionMethod, ConsentChange, ConsentStatus
 from skydd.domain.errors import InvalidInput
 from skydd.domain.identifiers import IdentifierKind
-from skydd.services.consent import consents_of, rebuild_states, record_consent, verify_receipt
+from skydd.services.consent import (
+    consents_of,
+    rebuild_states,
+    record_consent,
+    stale_consents,
+    verify_receipt,
+)
 from skydd.services.subjects import Who
 
 app = typer.Typer(help="The consent ledger (P5–P7, P11).", no_args_is_help=True)
@@ -171,6 +179,32 @@ def show(
             indent=2,
         )
     )
+
+
+@app.command("stale")
+def stale(
+    ctx: typer.Context,
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TEXT,
+) -> None:
+    """Consents given to a purpose whose substance has changed since: they need renewing."""
+    container = container_of(ctx)
+    found = stale_consents(container.uow(), container.organisation_key)
+    if output is OutputFormat.JSON:
+        rows = [
+            {
+                "pii_principal_id": str(s.subject_id),
+                "purpose": s.purpose,
+                "since": s.since.isoformat(),
+                "policy_version": s.policy_version,
+            }
+            for s in found
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    counts = Counter(s.purpose for s in found)
+    for purpose, count in sorted(counts.items()):
+        typer.echo(f"{purpose}: {count} consent(s) given to earlier terms")
+    typer.echo(f"{len(found)} consent(s) need renewing")
 
 
 @app.command("rebuild")

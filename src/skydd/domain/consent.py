@@ -18,6 +18,8 @@ in the clear and each event can be handed to the person as a signed receipt.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -87,6 +89,8 @@ class ConsentEvent:
     language: str
     event_time: dt.datetime
     source: str
+    terms: str = ""
+    """The digest of the purpose's substance when consent was given (:func:`terms_of`)."""
 
     def claims(self, organisation: str) -> dict[str, object]:
         """The receipt's claims: this event, named as the consent record names it."""
@@ -104,6 +108,7 @@ class ConsentEvent:
             "language": self.language,
             "event_time": self.event_time.isoformat(),
             "source": self.source,
+            "terms": self.terms,
         }
 
 
@@ -120,6 +125,8 @@ class ConsentState:
     last_record_id: ConsentEventId
     policy_version: int | None
     notice_id: str
+    terms: str = ""
+    """The purpose's substance (:func:`terms_of`) the consent in force was given to."""
 
     @property
     def active(self) -> bool:
@@ -155,7 +162,38 @@ def new_event(
         language=_text("language", change.language) or register.organisation.default_language,
         event_time=at,
         source=_text("source", change.source),
+        terms=terms_of(register, purpose),
     )
+
+
+def terms_of(register: Register, purpose: Purpose) -> str:
+    """A digest of what a person consents to when consenting to ``purpose`` (P20).
+
+    Its substance: the description, data categories, legal bases, data use, automated
+    decisions and sources, and who receives the data for it (systems and recipients).
+    A new policy that changes any of it changes the digest, and consents given to the
+    old one need renewing; a reworded title or a new translation of the name does not.
+    """
+    substance = {
+        "description": purpose.description,
+        "categories": sorted(purpose.data_categories),
+        "bases": sorted((c.basis.value, sorted(c.applies_to.items())) for c in purpose.legal_bases),
+        "data_use": purpose.data_use,
+        "automated_decisions": purpose.automated_decisions,
+        "sources": [s.model_dump(mode="json") for s in purpose.sources],
+        "systems": sorted(s.key for s in register.systems_for(purpose.key)),
+        "recipients": sorted(r.key for r in register.recipients if purpose.key in r.purposes),
+    }
+    canonical = json.dumps(substance, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def is_stale(state: ConsentState, register: Register) -> bool:
+    """True for a consent in force given to a purpose whose substance has since changed."""
+    purpose = register.purpose(state.purpose)
+    if not state.active:
+        return False
+    return purpose is None or state.terms != terms_of(register, purpose)
 
 
 def consent_purpose(register: Register, key: str, categories: Iterable[str] = ()) -> Purpose:
@@ -199,7 +237,13 @@ def fold(state: ConsentState | None, event: ConsentEvent) -> ConsentState:
         last_record_id=event.record_id,
         policy_version=event.policy_version,
         notice_id=event.notice_id,
+        terms=event.terms if event.status is ConsentStatus.GIVEN else _terms(state),
     )
+
+
+def _terms(state: ConsentState | None) -> str:
+    """The terms a consent still in force keeps after a partial withdrawal."""
+    return state.terms if state is not None else ""
 
 
 def project(events: Iterable[ConsentEvent]) -> dict[tuple[SubjectId, str], ConsentState]:
@@ -230,6 +274,7 @@ def state_lines(states: Mapping[tuple[SubjectId, str], ConsentState]) -> list[st
                 str(s.last_record_id),
                 "" if s.policy_version is None else str(s.policy_version),
                 s.notice_id,
+                s.terms,
             )
         )
         for s in states.values()

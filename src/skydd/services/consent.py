@@ -24,6 +24,7 @@ from skydd.domain.consent import (
     ConsentState,
     consent_purpose,
     fold,
+    is_stale,
     new_event,
     project,
     state_lines,
@@ -240,6 +241,20 @@ def bulk_consent_check(
     return BulkCheck(answers, invalid)
 
 
+def stale_consents(uow: UnitOfWork, organisation_key: str | None) -> list[ConsentState]:
+    """Consents in force given to a purpose whose substance the register has changed since.
+
+    They need renewing (P20): the person agreed to what the purpose was then.
+    """
+    with uow:
+        stored = current_register(uow, organisation_key)
+        states = uow.consents.all_states(stored.organisation_id)
+    return sorted(
+        (s for s in states if is_stale(s, stored.register)),
+        key=lambda s: (s.purpose, s.since, str(s.subject_id)),
+    )
+
+
 @dataclass(frozen=True)
 class Rebuild:
     """A rebuild of the projection: the state's digest before and after, and its size."""
@@ -294,9 +309,5 @@ def _record_id(value: object) -> ConsentEventId:
 
 
 def _same(before: ConsentState, after: ConsentState) -> bool:
-    return (before.status, before.categories, before.policy_version, before.notice_id) == (
-        after.status,
-        after.categories,
-        after.policy_version,
-        after.notice_id,
-    )
+    fields = ("status", "categories", "policy_version", "notice_id", "terms")
+    return all(getattr(before, f) == getattr(after, f) for f in fields)

@@ -280,6 +280,7 @@ class ConsentEventRow(Base):
     language: Mapped[str] = mapped_column(String(16))
     event_time: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     source: Mapped[str] = mapped_column(String(200))
+    terms: Mapped[str] = mapped_column(String(64))
 
 
 class ConsentStateRow(Base):
@@ -298,6 +299,7 @@ class ConsentStateRow(Base):
     last_record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     policy_version: Mapped[int | None] = mapped_column(Integer)
     notice_id: Mapped[str] = mapped_column(String(200))
+    terms: Mapped[str] = mapped_column(String(64))
 
 
 class StaffSessionRow(Base):

@@ -161,6 +161,7 @@ def _event_values(event: ConsentEvent) -> dict[str, object]:
         "language": event.language,
         "event_time": event.event_time,
         "source": event.source,
+        "terms": event.terms,
     }
 
 
@@ -177,6 +178,7 @@ def _event_of(row: ConsentEventRow) -> ConsentEvent:
         language=row.language,
         event_time=row.event_time,
         source=row.source,
+        terms=row.terms,
     )
 
 
@@ -190,6 +192,7 @@ def _state_values(state: ConsentState) -> dict[str, object]:
         "last_record_id": state.last_record_id,
         "policy_version": state.policy_version,
         "notice_id": state.notice_id,
+        "terms": state.terms,
     }
 
 
@@ -203,6 +206,7 @@ def _state_of(row: ConsentStateRow) -> ConsentState:
         last_record_id=ConsentEventId(row.last_record_id),
         policy_version=row.policy_version,
         notice_id=row.notice_id,
+        terms=row.terms,
     )
 
 

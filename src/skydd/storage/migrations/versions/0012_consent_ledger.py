@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=16), nullable=False),
         sa.Column("event_time", sa.DateTime(timezone=True), nullable=False),
         sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("terms", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
@@ -74,6 +75,7 @@ def upgrade() -> None:
         sa.Column("last_record_id", sa.Uuid(), nullable=False),
         sa.Column("policy_version", sa.Integer(), nullable=True),
         sa.Column("notice_id", sa.String(length=200), nullable=False),
+        sa.Column("terms", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
