@@ -63,12 +63,7 @@ from bench.dsr_schema import (  # noqa: E402
 )
 
 from skydd.connectors.sql_datasets import SqlDatasetConnector  # noqa: E402
-from skydd.domain.dataset_graph import (  # noqa: E402
-    CollectionAddress,
-    TraversalPlan,
-    build_dataset_graph,
-    plan_traversal,
-)
+from skydd.domain.dataset_graph import CollectionAddress, build_dataset_graph  # noqa: E402
 from skydd.domain.masking import (  # noqa: E402
     KeyedHashMask,
     MaskingPolicy,
@@ -76,6 +71,7 @@ from skydd.domain.masking import (  # noqa: E402
     NullMask,
     StrategyResolver,
 )
+from skydd.domain.traversal import TraversalPlan, plan_traversal  # noqa: E402
 from skydd.storage.engine import make_engine  # noqa: E402
 
 __all__ = ["build_database", "dataset", "pick_emails", "plan", "policy"]

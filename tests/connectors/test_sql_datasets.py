@@ -24,7 +24,7 @@ from skydd.connectors.sql_datasets import (
     SqlDatasetConnector,
     json_value,
 )
-from skydd.domain.dataset_graph import CollectionAddress, build_dataset_graph, plan_traversal
+from skydd.domain.dataset_graph import CollectionAddress, build_dataset_graph
 from skydd.domain.masking import (
     FieldHold,
     FixedMask,
@@ -38,6 +38,7 @@ from skydd.domain.masking import (
     TruncateDateMask,
 )
 from skydd.domain.retention import bookkeeping_hold_ends_on
+from skydd.domain.traversal import plan_traversal
 from skydd.storage.engine import make_engine
 from tests.connectors.conftest import FIDES_EXAMPLE, SHOP, read_datasets, run_sql
 

@@ -17,15 +17,11 @@ from sqlalchemy import Engine, event, text
 from skydd.connectors.sql_datasets import SqlConnectorError, SqlDatasetConnector, json_value
 from skydd.connectors.sql_rectification import correctable_fields
 from skydd.connectors.sql_systems import SqlSystems
-from skydd.domain.dataset_graph import (
-    CollectionAddress,
-    FieldAddress,
-    build_dataset_graph,
-    plan_traversal,
-)
+from skydd.domain.dataset_graph import CollectionAddress, FieldAddress, build_dataset_graph
 from skydd.domain.errors import InvalidInput
 from skydd.domain.rectification import CorrectedField, Correction, RectificationResult
 from skydd.domain.register import Register
+from skydd.domain.traversal import plan_traversal
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO
 from tests.connectors.conftest import DATASETS, read_datasets, run_sql

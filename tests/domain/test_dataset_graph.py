@@ -15,12 +15,10 @@ from skydd.domain.dataset_graph import (
     CollectionAddress,
     FieldAddress,
     Identity,
-    Lookup,
-    TraversalPlan,
     build_dataset_graph,
-    plan_traversal,
 )
 from skydd.domain.errors import InvalidInput
+from skydd.domain.traversal import Lookup, TraversalPlan, plan_traversal
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.promise("P17")

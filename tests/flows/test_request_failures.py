@@ -34,12 +34,13 @@ from skydd.asgi import create_app
 from skydd.bootstrap import Container, build_container
 from skydd.config import Settings
 from skydd.domain.audit import AuditAction, UnreadableEvent
-from skydd.domain.dataset_graph import build_dataset_graph, plan_traversal
+from skydd.domain.dataset_graph import build_dataset_graph
 from skydd.domain.errors import ConflictError, NotFoundError
 from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.register import Register
 from skydd.domain.request_work import MAX_ATTEMPTS, RequestStep, StepKind, StepStatus
 from skydd.domain.requests import DataSubjectRequest, RequestStatus, RequestType
+from skydd.domain.traversal import plan_traversal
 from skydd.jobs.queue import WorkQueue
 from skydd.services.register import store_register
 from skydd.services.request_answers import download_answer

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Select, bindparam, column, or_, select, table
 from sqlalchemy.exc import DBAPIError, NoSuchTableError
 
-from skydd.domain.dataset_graph import CollectionAddress, Identity, TraversalStep
+from skydd.domain.dataset_graph import CollectionAddress, Identity
 from skydd.domain.errors import InternalError
+from skydd.domain.traversal import TraversalStep
 
 CHUNK_SIZE = 500
 """Values per ``IN (…)`` list: far below every engine's parameter limit."""

@@ -44,14 +44,10 @@ from skydd.connectors.sql_erasure import (
     writable_fields,
 )
 from skydd.connectors.sql_rectification import correctable_fields, flag_rows, rectify_rows
-from skydd.domain.dataset_graph import (
-    CollectionAddress,
-    CollectionNode,
-    FieldAddress,
-    TraversalPlan,
-)
+from skydd.domain.dataset_graph import CollectionAddress, CollectionNode, FieldAddress
 from skydd.domain.masking import ErasurePolicy, ErasureResult
 from skydd.domain.rectification import Correction, RectificationResult
+from skydd.domain.traversal import TraversalPlan
 
 __all__ = [
     "AccessResult",

@@ -22,13 +22,7 @@ from sqlalchemy import Connection, Update, and_, bindparam, column, inspect, tab
 from sqlalchemy.types import TypeEngine
 
 from skydd.connectors.sql_access import Row, SqlConnectorError, failures_named, json_row
-from skydd.domain.dataset_graph import (
-    CollectionAddress,
-    CollectionNode,
-    FieldAddress,
-    FieldNode,
-    TraversalPlan,
-)
+from skydd.domain.dataset_graph import CollectionAddress, CollectionNode, FieldAddress, FieldNode
 from skydd.domain.masking import (
     ErasurePolicy,
     ErasureResult,
@@ -36,6 +30,7 @@ from skydd.domain.masking import (
     MaskedField,
     MaskingStrategy,
 )
+from skydd.domain.traversal import TraversalPlan
 
 
 def writable_fields(

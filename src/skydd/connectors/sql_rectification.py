@@ -38,9 +38,10 @@ from sqlalchemy.types import (
 
 from skydd.connectors.sql_access import JsonValue, Row, SqlConnectorError, json_value
 from skydd.connectors.sql_erasure import RowUpdates, column_lengths, writable_fields, write_changes
-from skydd.domain.dataset_graph import CollectionAddress, CollectionNode, TraversalPlan
+from skydd.domain.dataset_graph import CollectionAddress, CollectionNode
 from skydd.domain.errors import InvalidInput
 from skydd.domain.rectification import CorrectedField, Correction, RectificationResult
+from skydd.domain.traversal import TraversalPlan
 
 
 def correctable_fields(

@@ -17,18 +17,13 @@ from sqlalchemy import Engine, create_engine, make_url
 
 from skydd.connectors.sql_datasets import SqlConnectorError, SqlDatasetConnector
 from skydd.domain.access_answer import FoundCollection, FoundSystem, Row
-from skydd.domain.dataset_graph import (
-    CollectionAddress,
-    FieldAddress,
-    TraversalPlan,
-    build_dataset_graph,
-    plan_traversal,
-)
+from skydd.domain.dataset_graph import CollectionAddress, FieldAddress, build_dataset_graph
 from skydd.domain.errors import InvalidInput
 from skydd.domain.masking import ErasurePolicy, ErasureResult
 from skydd.domain.processors import System
 from skydd.domain.rectification import Correction, RectificationResult
 from skydd.domain.register import Register
+from skydd.domain.traversal import TraversalPlan, plan_traversal
 
 _DRIVERS = {
     "postgresql": "postgresql+psycopg",
