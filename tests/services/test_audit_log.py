@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import psycopg
 import pytest
@@ -21,6 +20,7 @@ from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.tables import AuditEventRow
 from tests.conftest import MESTRO
 from tests.fakes import FakeClock
+from tests.threads import errors_in_threads
 
 pytestmark = pytest.mark.promise("P16")
 
@@ -165,30 +165,21 @@ def test_an_event_recorded_without_commit_is_rolled_back(
 
 
 def test_concurrent_writers_never_fork_the_chain(container: Container, clock: FakeClock) -> None:
-    errors: list[BaseException] = []
 
     def write(worker: int) -> None:
-        try:
-            for n in range(5):
-                with container.uow() as uow:
-                    record(
-                        uow,
-                        clock,
-                        actor=f"job:{worker}",
-                        action=AuditAction.REGISTER_READ,
-                        target=f"register:{n}",
-                        origin="local",
-                    )
-                    uow.commit()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
+        for n in range(5):
+            with container.uow() as uow:
+                record(
+                    uow,
+                    clock,
+                    actor=f"job:{worker}",
+                    action=AuditAction.REGISTER_READ,
+                    target=f"register:{n}",
+                    origin="local",
+                )
+                uow.commit()
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert errors_in_threads(6, write) == []
     report = verify_audit(container.uow())
     assert (report.ok, report.count) == (True, 30)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +15,7 @@ from skydd.services.audit import record, verify_audit
 from skydd.services.unit_of_work import UnitOfWork
 from skydd.storage.repositories.audit import SqlAuditRepository
 from tests.fakes import FakeClock
+from tests.threads import errors_in_threads
 
 pytestmark = pytest.mark.promise("P16")
 
@@ -122,23 +122,14 @@ def test_a_savepoint_rolled_back_takes_its_events_out_of_the_head(
 def test_concurrent_transactions_of_several_events_never_fork_the_chain(
     container: Container, clock: FakeClock
 ) -> None:
-    errors: list[BaseException] = []
 
     def write(worker: int) -> None:
-        try:
-            for n in range(4):
-                with container.uow() as uow:
-                    for k in range(3):
-                        record_read(uow, clock, f"register:{worker}.{n}.{k}")
-                    uow.commit()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
+        for n in range(4):
+            with container.uow() as uow:
+                for k in range(3):
+                    record_read(uow, clock, f"register:{worker}.{n}.{k}")
+                uow.commit()
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert errors_in_threads(5, write) == []
     report = verify_audit(container.uow())
     assert (report.ok, report.count) == (True, 60)

@@ -19,7 +19,7 @@ from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
 from skydd.cli.formats import OutputFormat
 from skydd.domain.consent import CollectionMethod, ConsentChange, ConsentStatus
-from skydd.domain.errors import InvalidInput
+from skydd.domain.errors import InvalidInput, parse_choice
 from skydd.domain.identifiers import IdentifierKind
 from skydd.services.consent import (
     consents_of,
@@ -67,12 +67,7 @@ def _identifiers(
 
 
 def _method(value: str) -> CollectionMethod:
-    try:
-        return CollectionMethod(value.strip().lower())
-    except ValueError:
-        known = ", ".join(m.value for m in CollectionMethod)
-        msg = f"--method: unknown method; known: {known}"
-        raise InvalidInput(msg) from None
+    return parse_choice(CollectionMethod, value, "--method: unknown method")
 
 
 def _record(

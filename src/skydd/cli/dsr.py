@@ -20,7 +20,7 @@ from rich.table import Table
 from skydd.cli.audit import cli_actor
 from skydd.cli.context import container_of
 from skydd.cli.formats import OutputFormat
-from skydd.domain.errors import InvalidInput
+from skydd.domain.errors import InvalidInput, parse_choice
 from skydd.domain.identifiers import IdentifierKind
 from skydd.domain.requests import Channel, DataSubjectRequest, parse_request_type
 from skydd.jobs.queue import work_queue
@@ -442,12 +442,7 @@ def _corrections(given: list[str]) -> dict[str, str]:
 
 
 def _channel(value: str) -> Channel:
-    try:
-        return Channel(value.strip().lower())
-    except ValueError:
-        known = ", ".join(c.value for c in Channel)
-        msg = f"--channel: unknown channel; known: {known}"
-        raise InvalidInput(msg) from None
+    return parse_choice(Channel, value, "--channel: unknown channel")
 
 
 def _date(option: str, value: str) -> dt.date:

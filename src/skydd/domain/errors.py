@@ -25,6 +25,10 @@ personal data::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 class SkyddError(Exception):
@@ -41,6 +45,20 @@ class InvalidInput(SkyddError):
     """The input is malformed or refers to things that do not exist."""
 
     code = "invalid-input"
+
+
+def parse_choice(kind: type[_Choice], value: str, unknown: str) -> _Choice:
+    """The member of ``kind`` that ``value`` names (any case, spaces around ignored).
+
+    Otherwise :class:`InvalidInput` saying ``unknown`` and listing the known values;
+    the input itself is never repeated.
+    """
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        msg = f"{unknown}; known: {known}"
+        raise InvalidInput(msg) from None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NewType
 
-from skydd.domain.errors import ConflictError, InvalidInput
+from skydd.domain.errors import ConflictError, InvalidInput, parse_choice
 from skydd.domain.request_deadlines import RequestDeadlines
 from skydd.domain.verification import VerificationMethod
 
@@ -139,12 +139,7 @@ class DataSubjectRequest:
 
 def parse_request_type(value: str) -> RequestType:
     """The right named by ``value``; the error lists the known ones, never the input."""
-    try:
-        return RequestType(value.strip().lower())
-    except ValueError:
-        known = ", ".join(t.value for t in RequestType)
-        msg = f"unknown request type; known: {known}"
-        raise InvalidInput(msg) from None
+    return parse_choice(RequestType, value, "unknown request type")
 
 
 def new_request(
