@@ -10,12 +10,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from skydd.config import Settings
 from skydd.connectors.sql_systems import SqlSystems
+from skydd.documents.newsletter_mail import NewsletterMailWriter
 from skydd.documents.policy_rendering import PolicyRendering
 from skydd.documents.request_mail import RequestMailWriter
 from skydd.domain.clock import Clock
 from skydd.mail.smtp import SmtpMailer
+from skydd.services.newsletter import Newsletters
 from skydd.services.notices import Postman
 from skydd.services.ports import (
+    LinkSigner,
     Mailer,
     PasswordHasher,
     PolicyRenderer,
@@ -34,6 +37,7 @@ from skydd.storage.keyring import KeyringError, load_keyring
 from skydd.storage.passwords import Argon2PasswordHasher, HmacTokenHasher
 from skydd.storage.receipts import JwsReceipts
 from skydd.storage.repositories.registers import RegisterCache
+from skydd.storage.signed_links import HmacLinks
 from skydd.storage.unit_of_work import SqlUnitOfWork
 
 
@@ -74,6 +78,7 @@ class Container:
     """The served organisation's roles by newest register version, shared by every request."""
     _field_crypto: FieldCrypto | None = field(default=None, repr=False)
     _receipts: ReceiptSigner | None = field(default=None, repr=False)
+    _links: LinkSigner | None = field(default=None, repr=False)
     fast_reads: FastReads | None = field(default=None, repr=False)
     """Per-request reads outside a transaction (token lookup, newest register version)."""
 
@@ -105,6 +110,30 @@ class Container:
         if self._receipts is None:
             self._receipts = JwsReceipts(self.field_crypto().cipher.keyring)
         return self._receipts
+
+    @property
+    def links(self) -> LinkSigner:
+        """Signs and checks the links mailed to people, with a key derived from the keyring.
+
+        Loaded on first use, like :attr:`receipts`.
+        """
+        if self._links is None:
+            self._links = HmacLinks(self.field_crypto().cipher.keyring)
+        return self._links
+
+    def newsletters(self) -> Newsletters:
+        """What subscribing, confirming, unsubscribing and renewing consent need."""
+        consent = self.settings.consent
+        return Newsletters(
+            mailer=self.mailer,
+            writer=NewsletterMailWriter(),
+            links=self.links,
+            receipts=self.receipts,
+            public_url=self.settings.server.public_url,
+            confirm_hours=consent.confirmation_hours,
+            renewal_days=consent.renewal_days,
+            sender=self.settings.mail.sender,
+        )
 
     def execution(self) -> Execution:
         """What running a request needs, from this deployment's parts and settings."""

@@ -38,11 +38,14 @@ class ServerSettings(BaseModel):
 
 
 class EmbedSettings(BaseModel):
-    """Which sites may embed the policy and privacy center in an iframe (P21)."""
+    """Which sites may embed the policy and privacy center (P21) and record banner choices (P9)."""
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Origins allowed as frame ancestors, e.g. https://www.example.com.",
+        description=(
+            "Origins allowed as frame ancestors and to record cookie-banner choices,"
+            " e.g. https://www.example.com."
+        ),
     )
 
     @field_validator("allowed_origins", mode="before")
@@ -154,6 +157,20 @@ class RequestSettings(BaseModel):
     )
 
 
+class ConsentSettings(BaseModel):
+    """Consent collected by mail: how long the links of double opt-in and renewal work."""
+
+    confirmation_hours: int = Field(
+        72,
+        ge=1,
+        le=30 * 24,
+        description="Hours a newsletter's confirmation link (double opt-in) stays valid.",
+    )
+    renewal_days: int = Field(
+        30, ge=1, le=365, description="Days the link of a consent renewal request stays valid."
+    )
+
+
 class QueueSettings(BaseModel):
     """Where requests wait for a worker: SQLite beside the database, or Redis to scale out."""
 
@@ -259,6 +276,9 @@ class Settings(BaseSettings):
     )
     requests: RequestSettings = Field(
         default_factory=RequestSettings, description="Data subject requests."
+    )
+    consent: ConsentSettings = Field(
+        default_factory=ConsentSettings, description="Consent collected by mail."
     )
 
     def public_view(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from skydd.domain.roles import BUILTIN_ROLE_KEYS
 from skydd.services.accounts import add_user, create_token, revoke_token, set_password
 from skydd.services.audit import verify_audit
 from skydd.services.breaches import list_breaches, open_breach
+from skydd.services.events import add_event
 from skydd.services.policy import publish_policy
 from skydd.services.register import store_register
 from skydd.services.requests import Submission, receive_request
@@ -108,6 +109,25 @@ MATRIX: dict[tuple[str, str], str | dict[str, int]] = {
     ("GET", "/api/v1/consent/check"): anyone(422),
     ("POST", "/api/v1/consent/check"): anyone(422),
     ("GET", "/api/v1/consent/receipt-keys"): PUBLIC,  # public keys, for checking receipts
+    # newsletters (P5): a public form (no body: 422); the pages a mailed link opens answer
+    # 400 without a signed link, to anyone alike (the link is the capability, not a token)
+    ("POST", "/api/v1/newsletters/{purpose}/subscriptions"): anyone(422),
+    ("GET", "/newsletter/confirm"): anyone(400),
+    ("POST", "/newsletter/confirm"): anyone(400),
+    ("GET", "/newsletter/unsubscribe"): anyone(400),
+    ("POST", "/newsletter/unsubscribe"): anyone(400),
+    ("GET", "/consent/manage"): anyone(400),
+    ("POST", "/consent/manage"): anyone(400),
+    # the cookie banner (P9): public, for visitors nobody knows; no body is a 422, and the
+    # CORS preflight answers 204 to anyone (the headers tell a browser which sites may post)
+    ("POST", "/api/v1/consent/banner"): anyone(422),
+    ("OPTIONS", "/api/v1/consent/banner"): anyone(204),
+    ("GET", "/consent.js"): PUBLIC,
+    # event sign-ups: a public form (no body: 422), a list for roles reading the purpose;
+    # the e-mail open pixel answers everyone the same GIF (P5, P8, P9)
+    ("POST", "/api/v1/events/{event}/signups"): anyone(422),
+    ("GET", "/api/v1/events/{event}/signups"): protected({"dpo": 200, "marketing": 200}),
+    ("GET", "/px/{token}.gif"): PUBLIC,
     # the published policy and its embed (P20, P21)
     ("GET", "/policy"): PUBLIC,
     ("GET", "/policy.md"): PUBLIC,
@@ -243,6 +263,7 @@ def world(container: Container, clock: FakeClock) -> Iterator[World]:
         Submission(RequestType.ACCESS, {IdentifierKind.PHONE: "070-174 06 05"}),
         who=Who("test", "test"),
     )
+    add_event(container.uow(), clock, None, "summit", "Summit", dt.date(2026, 12, 10), "events")
     values = {
         "section": "purposes",
         "key": register.purposes[0].key,
@@ -251,6 +272,9 @@ def world(container: Container, clock: FakeClock) -> Iterator[World]:
         "request": request.reference,
         "secret": "a-link-never-issued",
         "system": "hubspot",
+        "purpose": "newsletter",
+        "event": "summit",
+        "token": "a-pixel-never-issued",
     }
     unlimited = TokenBuckets(per_minute=math.inf)
     app = create_app(container, rate_limit=unlimited, intake_limit=unlimited)

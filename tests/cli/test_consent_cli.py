@@ -106,3 +106,42 @@ def test_stale_lists_consents_given_before_the_purpose_changed(
     assert {row["purpose"] for row in json.loads(out)} == {"newsletter"}
     assert run(env, "give", "--purpose", "newsletter", "--email", "a@example.org")[0] == 0
     assert "1 consent(s) need renewing" in run(env, "stale")[1]
+
+
+def test_withdrawing_names_what_is_erased_where_and_what_is_kept(env: dict[str, str]) -> None:
+    assert run(env, "give", "--purpose", "events", "--email", ANNA)[0] == 0
+    code, out = run(
+        env,
+        "withdraw",
+        "--purpose",
+        "events",
+        "--email",
+        ANNA,
+        "--category",
+        "home_town",
+        "--category",
+        "food_preferences",
+        "--erase",
+        "home_town",
+    )
+    assert code == 0, out
+    assert "erased in skydd: home_town" in out
+    assert "to erase in hubspot: home_town" in out
+    assert "kept food_preferences: the person chose to keep it" in out
+    assert "handed to the workers" in out
+    code, out = run(
+        env,
+        "withdraw",
+        "--purpose",
+        "events",
+        "--email",
+        ANNA,
+        "--category",
+        "phone",
+        "--erase",
+        "email",
+    )
+    assert code == 2 and "only withdrawn categories can be erased" in out
+    code, out = run(env, "show", "--email", ANNA)
+    [state] = json.loads(out)
+    assert "phone" in state["categories"], "a refused withdrawal recorded nothing"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -25,6 +26,7 @@ from skydd.services.subjects import Who
 from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO, SECOND_ORG
 from tests.fakes import FakeClock
+from tests.threads import errors_in_threads
 
 pytestmark = pytest.mark.promise("P5", "P6", "P7")
 
@@ -154,3 +156,20 @@ def test_a_second_organisation_records_consent_to_its_own_purposes(
     assert recorded.state.purpose == "newsletter"
     claims = verify_receipt(container.uow(), None, container.receipts, recorded.receipt)
     assert claims["controller"] != "mestro"
+
+
+def test_first_consents_of_one_new_person_at_once_make_one_subject(mestro: Container) -> None:
+    """A double-clicked form: eight first consents of one person race; one person results."""
+    barrier = threading.Barrier(8)
+
+    def first_consent(_: int) -> None:
+        barrier.wait()
+        record(mestro, ConsentStatus.GIVEN, who={IdentifierKind.EMAIL: "race@example.se"})
+
+    assert errors_in_threads(8, first_consent) == []
+    with mestro.engine.connect() as conn:
+        subjects = conn.execute(text("SELECT count(*) FROM subjects")).scalar_one()
+    assert subjects == 1
+    assert ledger_size(mestro) == 1, "the same consent again appends nothing"
+    later = record(mestro, ConsentStatus.WITHDRAWN, who={IdentifierKind.EMAIL: "race@example.se"})
+    assert later.event is not None, "the person is not locked out of later changes"

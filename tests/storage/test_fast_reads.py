@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
 from skydd.bootstrap import Container
 from skydd.domain.access_vocabulary import Scope
 from skydd.domain.credentials import TokenId
 from skydd.services.accounts import add_user, create_token
 from skydd.services.register import store_register
+from skydd.storage.engine import make_engine
+from skydd.storage.fast_reads import FastReads
 from skydd.storage.register_files import load_register
+from skydd.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import MESTRO, SECOND_ORG
 from tests.fakes import FakeClock
 
@@ -71,3 +77,24 @@ def test_a_unit_of_work_gives_its_borrowed_connection_back(
     with container.engine.connect() as conn:  # back in the pool out of autocommit
         assert conn.connection.dbapi_connection is not None
         assert getattr(conn.connection.dbapi_connection, "autocommit", False) is False
+
+
+def test_a_unit_of_work_never_holds_two_pooled_connections(
+    container: Container, clock: FakeClock
+) -> None:
+    """With a pool of one, a read then a write in one unit of work must not wait on itself."""
+    store_register(container.uow(), clock, load_register(MESTRO), "m")
+    url = container.engine.url.render_as_string(hide_password=False)
+    engine = (
+        make_engine(url)
+        if "sqlite" in url
+        else create_engine(url, pool_size=1, max_overflow=0, pool_timeout=2)
+    )
+    try:
+        uow = SqlUnitOfWork(sessionmaker(engine), fast=FastReads(engine))
+        with uow:
+            heads = uow.registers.heads(None, limit=2)  # borrows the pool's one connection
+            keys = uow.organisations.keys()  # the session needs one too
+        assert [h.organisation_key for h in heads] == keys == ["mestro"]
+    finally:
+        engine.dispose()

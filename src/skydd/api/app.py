@@ -17,9 +17,13 @@ from skydd.api.log_hygiene import install_log_hygiene
 from skydd.api.problems import install_problem_handlers, problem_responses
 from skydd.api.routers import (
     audit,
+    banner,
     breaches,
     consent,
+    events,
     health,
+    newsletter,
+    pixels,
     register,
     request_rights,
     request_tasks,
@@ -78,6 +82,10 @@ def create_api(
     app.include_router(request_tasks.router)
     app.include_router(request_rights.router)
     app.include_router(consent.router)
+    app.include_router(banner.router)
+    app.include_router(newsletter.router)
+    app.include_router(events.router)
+    app.include_router(pixels.router)
     # Added last = outermost: a refused request never reaches the size check or a route,
     # and every answer, refusals included, passes through the header middleware.
     app.add_middleware(NulGuard)

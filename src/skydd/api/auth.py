@@ -22,7 +22,7 @@ from fastapi import BackgroundTasks, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from skydd.api.deps import ContainerDep, get_container
+from skydd.api.deps import get_container
 from skydd.api.problems import problem_responses
 from skydd.bootstrap import Container
 from skydd.domain.access_control import AccessRequest, decide
@@ -33,7 +33,6 @@ from skydd.services.access import record_denial
 from skydd.services.accounts import (
     ANONYMOUS,
     VerifiedToken,
-    authenticate_token,
     record_token_use,
     verify_token,
 )
@@ -97,28 +96,37 @@ def _record_refused_token(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def _authenticate(
-    request: Request,
-    container: Container,
-    credentials: HTTPAuthorizationCredentials | None,
-    action: Action | None,
+async def current_actor(
+    request: Request, credentials: BearerDep, background: BackgroundTasks
 ) -> Actor | None:
+    """The token's actor; ``None`` without a token; 401 (audited) for a refused token.
+
+    Checked as :func:`require` checks: on the event loop where the read cannot wait
+    (SQLite), else in a worker thread, and ``last_used_at`` written after the response.
+    A sync dependency would cost a thread hop on every request, as much as the check.
+    """
     if credentials is None:
         return None
+    container = get_container(request)
+    presented = credentials.credentials
     try:
-        return authenticate_token(
-            container.uow(), container.clock, container.token_hasher, credentials.credentials
-        )
+        if container.fast_reads is not None and container.fast_reads.never_waits:
+            verified = _verify(container, presented)
+        else:
+            verified = await run_in_threadpool(_verify, container, presented)
     except AuthenticationFailed:
-        _record_refused_token(request, container, credentials.credentials, action)
+        await run_in_threadpool(_record_refused_token, request, container, presented, None)
         raise
+    if verified.use_due:
+        background.add_task(record_token_use, container.uow(), container.clock, verified.token_id)
+    return verified.actor
 
 
-def current_actor(
-    request: Request, container: ContainerDep, credentials: BearerDep
-) -> Actor | None:
-    """The token's actor; ``None`` without a token; 401 (audited) for a refused token."""
-    return _authenticate(request, container, credentials, None)
+def _verify(container: Container, presented: str) -> VerifiedToken:
+    """The token check alone: reads only."""
+    uow = container.uow()
+    with uow:
+        return verify_token(uow, container.clock, container.token_hasher, presented)
 
 
 ActorDep = Annotated[Actor | None, Depends(current_actor)]

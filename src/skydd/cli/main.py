@@ -16,6 +16,7 @@ from skydd.cli import (
     consent,
     db,
     dsr,
+    events,
     keys,
     policy,
     register,
@@ -79,6 +80,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(breach.app, name="breach")
 app.add_typer(dsr.app, name="dsr")
 app.add_typer(consent.app, name="consent")
+app.add_typer(events.app, name="events")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.command("serve")(serve.serve)

@@ -19,25 +19,71 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from skydd.domain.dataset_graph import CollectionAddress
-from skydd.domain.masking import FieldHold, HoldRule, KeyedHashMask, MaskingPolicy, StrategyResolver
+from skydd.domain.masking import (
+    ErasurePolicy,
+    FieldHold,
+    HoldRule,
+    KeyedHashMask,
+    MaskingPolicy,
+    MaskingStrategy,
+    StrategyResolver,
+)
 from skydd.domain.organisation import MonthDay
 from skydd.domain.register import Register
 from skydd.domain.retention import RetentionRule, StatutoryHold, bookkeeping_hold_ends_on
+from skydd.domain.withdrawal import field_names
 
 PERSONAL_DATA_ROOT = "user"
 
 
-def erasure_policy(register: Register, today: dt.date) -> MaskingPolicy:
-    """The policy of one erasure run: a fresh one-way key, and the register's holds."""
+def erasure_policy(
+    register: Register, today: dt.date, *, only: Collection[str] | None = None
+) -> ErasurePolicy:
+    """The policy of one erasure run: a fresh one-way key, and the register's holds.
+
+    ``only`` limits it to fields of those register categories (the erasure a
+    withdrawal of consent made due); every other field is left as it is.
+    """
     mask = KeyedHashMask(secrets.token_bytes(32))
     holds = [
         _hold_rule(register, rule, today) for rule in register.retention if rule.statutory_hold
     ]
-    return MaskingPolicy(StrategyResolver({PERSONAL_DATA_ROOT: mask}), holds=tuple(holds))
+    policy = MaskingPolicy(StrategyResolver({PERSONAL_DATA_ROOT: mask}), holds=tuple(holds))
+    if only is None:
+        return policy
+    return ScopedPolicy(policy, field_names(register, only))
+
+
+@dataclass(frozen=True)
+class ScopedPolicy:
+    """An erasure policy that touches only fields carrying one of ``names`` exactly.
+
+    Exactly, not by fideslang's fallback to a parent: a field of a wider or a
+    sibling category may hold data another ground still covers.
+    """
+
+    policy: ErasurePolicy
+    names: frozenset[str]
+
+    def strategy_for(self, categories: Sequence[str]) -> MaskingStrategy | None:
+        """The inner policy's strategy for a field in scope; ``None`` leaves the rest."""
+        if self.names.isdisjoint(categories):
+            return None
+        return self.policy.strategy_for(categories)
+
+    def hold_on(
+        self,
+        collection: CollectionAddress,
+        field: str,
+        categories: Sequence[str],
+        row: Mapping[str, object],
+    ) -> FieldHold | None:
+        """The inner policy's holds: the law keeps what it keeps, scope or not."""
+        return self.policy.hold_on(collection, field, categories, row)
 
 
 def fiscal_year_end_for(record_on: dt.date, year_end: MonthDay) -> dt.date:

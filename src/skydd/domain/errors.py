@@ -47,6 +47,18 @@ class InvalidInput(SkyddError):
     code = "invalid-input"
 
 
+class InvalidLink(InvalidInput):
+    """A signed link that is forged, truncated, or made for something else."""
+
+    code = "invalid-link"
+
+
+class LinkExpired(InvalidLink):
+    """A genuine signed link past its expiry."""
+
+    code = "link-expired"
+
+
 def parse_choice(kind: type[_Choice], value: str, unknown: str) -> _Choice:
     """The member of ``kind`` that ``value`` names (any case, spaces around ignored).
 

@@ -102,7 +102,14 @@ def plan_steps(
 
 
 def systems_concerned(register: Register, request: DataSubjectRequest) -> list[System]:
-    """The systems a request has to reach: all of them, but for an objection."""
+    """The systems a request has to reach: all of them, but for an objection or a scope.
+
+    An erasure a withdrawal of consent made due reaches only the systems its scope
+    names (those serving the purpose, with something only that consent allowed).
+    """
+    if request.erasure_scope is not None:
+        scope = request.erasure_scope
+        return [s for s in register.systems if scope.categories_in(s.key)]
     if request.type is not RequestType.OBJECTION:
         return list(register.systems)
     purpose = register.purpose(request.purpose or "")
@@ -131,6 +138,10 @@ def manual_instructions(system: System, request: DataSubjectRequest, register: R
     vendor = f" (run by {system.vendor.legal_name})" if system.vendor is not None else ""
     categories = ", ".join(system.data_categories) or "any personal data"
     verb = _VERBS[request.type]
+    if request.erasure_scope is not None:
+        scope = request.erasure_scope
+        categories = ", ".join(scope.categories_in(system.key))
+        verb = f"erase, and only this (consent to {scope.purpose!r} was withdrawn),"
     purpose = register.purpose(request.purpose or "")
     if purpose is not None:
         verb = f"stop processing, for the purpose {purpose.key!r} the person objected to,"

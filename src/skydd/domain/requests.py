@@ -21,6 +21,7 @@ from typing import NewType
 from skydd.domain.errors import ConflictError, InvalidInput, parse_choice
 from skydd.domain.request_deadlines import RequestDeadlines
 from skydd.domain.verification import VerificationMethod
+from skydd.domain.withdrawal import ErasureScope
 
 RequestId = NewType("RequestId", uuid.UUID)
 
@@ -120,6 +121,8 @@ class DataSubjectRequest:
     """For an objection: the key of the register purpose objected to."""
     notified_at: dt.datetime | None = None
     """When the person was told the request is complete (or found to have no address)."""
+    erasure_scope: ErasureScope | None = None
+    """For an erasure a withdrawal of consent made due: only these categories, per system."""
 
     @property
     def is_final(self) -> bool:
@@ -150,10 +153,12 @@ def new_request(
     language: str = "en",
     registered_by: str = "requester",
     purpose: str | None = None,
+    erasure_scope: ErasureScope | None = None,
 ) -> DataSubjectRequest:
     """A request just received, with a fresh id and reference."""
     return DataSubjectRequest(
         purpose=purpose,
+        erasure_scope=erasure_scope,
         id=RequestId(uuid.uuid4()),
         type=request_type,
         channel=channel,

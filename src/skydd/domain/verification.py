@@ -33,6 +33,8 @@ class VerificationMethod(StrEnum):
 
     EMAIL_CODE = "email_code"
     MANUAL = "manual"
+    CONSENT_RECORD = "consent_record"
+    """An erasure a withdrawal of consent made due: the ledger event is the person's word."""
 
 
 class CodeOutcome(StrEnum):

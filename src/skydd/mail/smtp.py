@@ -19,6 +19,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
@@ -28,6 +29,9 @@ from email.utils import formatdate, make_msgid
 from skydd.config import MailSettings
 from skydd.domain.errors import MailNotSent
 from skydd.services.ports import MailMessage
+
+MAX_LINE = 998
+"""The longest line RFC 5322 allows (§2.1.1), ending excluded."""
 
 IDLE_SECONDS = 30.0
 """A connection idle this long is closed before the next message, not trusted: servers
@@ -187,7 +191,35 @@ def compose(
     mime["Subject"] = message.subject
     mime["Date"] = formatdate(localtime=False)
     mime["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    # A message may add headers (a newsletter's List-Unsubscribe, RFC 8058), kept unfolded.
+    extra: Mapping[str, str] = getattr(message, "headers", {})
+    for name, value in extra.items():
+        mime[name] = _Unfolded(name, value)
     mime.set_content(message.text)
     if message.html is not None:
         mime.add_alternative(message.html, subtype="html")
     return mime
+
+
+class _Unfolded(str):
+    """A header written on one line as given, never folded or encoded.
+
+    The ``email`` package folds a long header with no spaces into RFC 2047 encoded
+    words, which breaks a URL in ``List-Unsubscribe``: RFC 2369 has the URL in angle
+    brackets and forbids inserting whitespace into it, and lines may run to 998
+    characters (RFC 5322 §2.1.1). Only printable ASCII is taken.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _Unfolded:
+        if len(name) + len(value) + 2 > MAX_LINE or not all(" " <= c <= "~" for c in value):
+            msg = f"the {name} header is not one line of printable ASCII"
+            raise ValueError(msg)
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: EmailPolicy[EmailMessage]) -> str:
+        """The header line as given, with the policy's line ending."""
+        return f"{self.name}: {self}{policy.linesep}"

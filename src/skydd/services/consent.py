@@ -22,6 +22,7 @@ from skydd.domain.consent import (
     ConsentEvent,
     ConsentEventId,
     ConsentState,
+    ConsentStatus,
     consent_purpose,
     fold,
     is_stale,
@@ -32,9 +33,13 @@ from skydd.domain.consent import (
 )
 from skydd.domain.errors import ConflictError, InvalidInput, NotFoundError
 from skydd.domain.identifiers import Identifier, IdentifierKind
+from skydd.domain.ids import OrganisationId
+from skydd.domain.register import Register
+from skydd.domain.subjects import Subject
 from skydd.services.audit import record
+from skydd.services.consent_withdrawal import ErasureDue, erase_withdrawn
 from skydd.services.ports import ReceiptSigner
-from skydd.services.register import current_register
+from skydd.services.register import RoleCache, current_register, served_roles
 from skydd.services.subjects import Who, audit_subject, parse_identifier, subject_for
 from skydd.services.unit_of_work import UnitOfWork
 
@@ -50,6 +55,8 @@ class Recorded:
     """The signed receipt of the event that decided this state."""
     withdrawn: tuple[str, ...]
     """Categories no longer consented to: erasure of what only this consent allowed is due."""
+    erasure: ErasureDue | None = None
+    """What the withdrawal erased in skydd, and the erasure request the caller dispatches."""
 
 
 def record_consent(
@@ -61,38 +68,90 @@ def record_consent(
     signer: ReceiptSigner,
     *,
     who: Who,
+    erase: tuple[str, ...] | None = None,
 ) -> Recorded:
-    """Record ``change`` for the person ``identifiers`` name (found or added by blind index)."""
+    """Record ``change`` for the person ``identifiers`` name (found or added by blind index).
+
+    A change that withdraws categories erases what only that consent allowed, in the
+    same transaction (``services/consent_withdrawal.py``): ``erase`` is the person's
+    choice among them (``None``: all).
+    """
     if not identifiers:
         msg = "a consent names the person by e-mail, phone or personnummer"
+        raise InvalidInput(msg)
+    if erase is not None and change.status is ConsentStatus.GIVEN:
+        msg = "erase names categories to erase on a withdrawal, not when consent is given"
         raise InvalidInput(msg)
     with uow:
         stored = current_register(uow, organisation_key)
         org_id, register = stored.organisation_id, stored.register
         subject = subject_for(uow, clock, org_id, register, identifiers, who=who)
-        policy = uow.policies.latest(org_id)
-        event = new_event(
-            register,
-            subject.id,
+        applied = apply_change(
+            uow,
+            clock,
+            (org_id, register, subject),
             change,
-            at=clock.now(),
-            policy_version=policy.number if policy is not None else None,
+            policy_version=_policy_in_force(uow, org_id),
+            erase=erase,
+            who=who,
         )
-        before = uow.consents.state(subject.id, event.purpose)
-        after = fold(before, event)
-        if before is not None and _same(before, after):
-            deciding = uow.consents.event(before.last_record_id)
-            uow.commit()  # a subject found by a new identifier is still recorded
-            if deciding is None:  # the projection names an event the ledger lacks
-                msg = "the consent state is out of step with the ledger: run consent rebuild"
-                raise ConflictError(msg)
-            receipt = signer.sign(deciding.claims(register.organisation.key))
-            return Recorded(before, None, receipt, ())
-        uow.consents.append(org_id, event)
-        uow.consents.save_state(org_id, after)
-        uow.commit()
-    receipt = signer.sign(event.claims(register.organisation.key))
-    return Recorded(after, event, receipt, withdrawn_categories(before, after))
+        uow.commit()  # a subject found by a new identifier is recorded even if nothing else is
+    return applied.recorded(signer, register.organisation.key)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A change applied inside a unit of work, before it is signed for the person."""
+
+    state: ConsentState
+    event: ConsentEvent | None
+    """The new ledger entry; ``None`` when the change changed nothing."""
+    deciding: ConsentEvent
+    """The event that decided the state: the new one, or the one before an unchanged state."""
+    withdrawn: tuple[str, ...]
+    erasure: ErasureDue | None
+
+    def recorded(self, signer: ReceiptSigner, organisation: str) -> Recorded:
+        """What recording came to, with the receipt of the deciding event."""
+        receipt = signer.sign(self.deciding.claims(organisation))
+        return Recorded(self.state, self.event, receipt, self.withdrawn, self.erasure)
+
+
+def apply_change(
+    uow: UnitOfWork,
+    clock: Clock,
+    whose: tuple[OrganisationId, Register, Subject],
+    change: ConsentChange,
+    *,
+    policy_version: int | None,
+    erase: tuple[str, ...] | None,
+    who: Who,
+) -> Applied:
+    """Inside ``uow``: append ``change`` for the subject and fold it into their state.
+
+    A change that changes nothing (the same form sent twice) appends nothing. One that
+    withdraws categories erases what only that consent allowed (ADR 0025). Every way
+    a consent is recorded (forms, the API, links, the cookie banner) goes through here.
+    """
+    org_id, register, subject = whose
+    event = new_event(register, subject.id, change, at=clock.now(), policy_version=policy_version)
+    before = uow.consents.state(subject.id, event.purpose)
+    after = fold(before, event)
+    if before is not None and _same(before, after):
+        deciding = uow.consents.event(before.last_record_id)
+        if deciding is None:  # the projection names an event the ledger lacks
+            msg = "the consent state is out of step with the ledger: run consent rebuild"
+            raise ConflictError(msg)
+        return Applied(before, None, deciding, (), None)
+    uow.consents.append(org_id, event)
+    uow.consents.save_state(org_id, after)
+    withdrawn = withdrawn_categories(before, after)
+    erasure = None
+    if withdrawn:
+        erasure = erase_withdrawn(
+            uow, clock, org_id, register, subject, event, withdrawn, erase=erase, who=who
+        )
+    return Applied(after, event, event, withdrawn, erasure)
 
 
 def consents_of(
@@ -163,14 +222,21 @@ def check_consent_terms(
     categories: tuple[str, ...] = (),
     *,
     missing: bool = False,
+    cache: RoleCache | None = None,
 ) -> None:
     """Refuse a purpose or category the register does not allow consent for.
 
     Asked before anyone is authorised for the purpose, so a wrong name is a wrong name
     (400, or 404 with ``missing`` for a read of it), not a refusal to someone allowed.
+    With the role ``cache`` the register is the one cached for the newest version: one
+    read of its id, outside any transaction (on SQLite a transaction takes the write
+    lock, even for a read).
     """
     with uow:
-        register = current_register(uow, organisation_key).register
+        if cache is not None:
+            register = served_roles(uow, cache, organisation_key).register
+        else:
+            register = current_register(uow, organisation_key).register
     try:
         consent_purpose(register, purpose, categories)
     except InvalidInput as exc:
@@ -306,6 +372,16 @@ def _record_id(value: object) -> ConsentEventId:
     except ValueError:
         msg = "the receipt names no consent event"
         raise InvalidInput(msg) from None
+
+
+def _policy_in_force(uow: UnitOfWork, org_id: OrganisationId) -> int | None:
+    """The number of the newest published policy: what an event records as in force.
+
+    Only the number is read: the newest policy itself comes with every rendition of
+    it, which cost a consent write more than all of its own statements together.
+    """
+    numbers = uow.policies.numbers(org_id)
+    return numbers[-1] if numbers else None
 
 
 def _same(before: ConsentState, after: ConsentState) -> bool:

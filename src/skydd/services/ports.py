@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -12,6 +13,7 @@ from skydd.domain.audit import AuditEvent, ChainHead, UnreadableEvent
 from skydd.domain.breaches import Breach
 from skydd.domain.consent import ConsentEvent, ConsentEventId, ConsentState
 from skydd.domain.credentials import ApiToken, StaffUser, TokenId, TokenOwner, UserId
+from skydd.domain.events import Event, EventId, Signup
 from skydd.domain.identifiers import Identifier
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.masking import ErasurePolicy, ErasureResult
@@ -243,8 +245,14 @@ class SubjectRepository(Protocol):
         """How many subjects the organisation has."""
         ...
 
-    def add(self, organisation_id: OrganisationId, subject: Subject) -> None:
-        """Store a new subject."""
+    def add(self, organisation_id: OrganisationId, subject: Subject) -> bool:
+        """Store a new subject; False when another has one of its identifiers already."""
+        ...
+
+    def device(
+        self, organisation_id: OrganisationId, visitor_id: uuid.UUID, now: dt.datetime
+    ) -> Subject:
+        """The subject of a browser's random visitor id, found or added; the id is not stored."""
         ...
 
     def save(self, subject: Subject) -> None:
@@ -257,6 +265,10 @@ class SubjectRepository(Protocol):
 
     def set_attribute(self, subject_id: SubjectId, attribute: SubjectAttribute) -> None:
         """Store a category value, replacing the earlier one."""
+        ...
+
+    def remove_attributes(self, subject_id: SubjectId, categories: Iterable[str]) -> int:
+        """Delete the subject's values of ``categories``; how many there were."""
         ...
 
 
@@ -555,6 +567,65 @@ class ConsentRepository(Protocol):
         ...
 
 
+class EventRepository(Protocol):
+    """Events people sign up for, and who signed up (what they gave is on the subject)."""
+
+    def add(self, organisation_id: OrganisationId, event: Event) -> None:
+        """Store a new event; a key the organisation already uses is a conflict."""
+        ...
+
+    def by_key(self, organisation_id: OrganisationId, key: str) -> Event | None:
+        """The organisation's event ``key``, if any."""
+        ...
+
+    def all(self, organisation_id: OrganisationId) -> list[tuple[Event, int]]:
+        """Every event of the organisation by date, with how many signed up."""
+        ...
+
+    def save_signup(self, signup: Signup) -> bool:
+        """Record a sign-up; True when new, else the earlier one keeps its time."""
+        ...
+
+    def signups(self, event_id: EventId) -> list[Signup]:
+        """Who signed up for the event, in the order they did."""
+        ...
+
+    def of_subject(self, subject_id: SubjectId) -> list[Event]:
+        """The events a subject signed up for, by date."""
+        ...
+
+
+@dataclass(frozen=True)
+class MailPixel:
+    """An e-mail open pixel as stored: the hash of its token, whom and which mailing."""
+
+    token_hash: str
+    organisation_id: OrganisationId
+    subject_id: SubjectId
+    mailing: str
+    created_at: dt.datetime
+
+
+class PixelRepository(Protocol):
+    """E-mail open pixels, by the hash of their token, and the opens recorded."""
+
+    def add(self, pixel: MailPixel) -> None:
+        """Store a new pixel."""
+        ...
+
+    def by_hash(self, token_hash: str) -> MailPixel | None:
+        """The pixel whose token hashes to ``token_hash``, if any."""
+        ...
+
+    def add_open(self, token_hash: str, at: dt.datetime) -> None:
+        """Record one open of the pixel."""
+        ...
+
+    def opens_of(self, subject_id: SubjectId) -> list[tuple[str, dt.datetime]]:
+        """The subject's recorded opens: (mailing, when), oldest first."""
+        ...
+
+
 class ProcessingLimitRepository(Protocol):
     """Restrictions, objections and the suppression list, by the request that set them."""
 
@@ -644,4 +715,47 @@ class ReceiptSigner(Protocol):
 
         Published so others can verify receipts without asking skydd.
         """
+        ...
+
+
+class LinkSigner(Protocol):
+    """Signs the links mailed to a person (confirm, unsubscribe, renew) and checks them.
+
+    A link is the capability to do one thing for one person, so its claims name the
+    thing (``purpose_of_link``) and hold pseudonymous ids only, never an address.
+    """
+
+    def sign(
+        self, purpose_of_link: str, claims: Mapping[str, str], expires: dt.datetime | None
+    ) -> str:
+        """A URL-safe token of ``claims`` for ``purpose_of_link``; ``None``: it never expires."""
+        ...
+
+    def verify(self, purpose_of_link: str, token: str, now: dt.datetime) -> dict[str, str]:
+        """The claims of a genuine token; :class:`InvalidLink` or :class:`LinkExpired` if not.
+
+        Any key the deployment still holds is accepted, so links outlive rotation.
+        """
+        ...
+
+
+class NewsletterMail(Protocol):
+    """Writes the mail of newsletter subscriptions and consent renewals in the reader's language."""
+
+    def confirmation(
+        self, register: Register, purpose: str, language: str, url: str, expires_at: dt.datetime
+    ) -> MailMessage:
+        """Double opt-in: the link that confirms a subscription, and until when it works."""
+        ...
+
+    def renewal(
+        self, register: Register, purpose: str, language: str, url: str, expires_at: dt.datetime
+    ) -> MailMessage:
+        """The purpose has changed since consent was given: the link that renews it."""
+        ...
+
+    def welcome(
+        self, register: Register, purpose: str, language: str, unsubscribe_url: str
+    ) -> MailMessage:
+        """The first newsletter mail, with the one-click unsubscribe of RFC 8058."""
         ...

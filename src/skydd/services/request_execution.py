@@ -365,7 +365,9 @@ def _carry_out(
     """Run one connector step: its stored result, the audit action and its counts."""
     systems, identities = execution.systems, requester.identities
     if request.type is RequestType.ERASURE:
-        policy = erasure_policy(register, clock.today())
+        scope = request.erasure_scope
+        only = None if scope is None else scope.categories_in(step.system)
+        policy = erasure_policy(register, clock.today(), only=only)
         erased = systems.erase(register, step.system, identities, policy)
         counts = {"fields_masked": str(len(erased.masked)), "fields_kept": str(len(erased.kept))}
         return _erasure_json(erased), AuditAction.PERSONAL_DATA_ERASED, counts

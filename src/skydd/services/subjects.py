@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
-from skydd.domain.errors import InvalidInput, NotFoundError
+from skydd.domain.errors import ConflictError, InvalidInput, NotFoundError
 from skydd.domain.identifiers import (
     Identifier,
     IdentifierKind,
@@ -104,22 +104,27 @@ def subject_for(
     now = clock.now()
     if found is None:
         subject = new_subject(parsed, name=name, now=now)
-        uow.subjects.add(org_id, subject)
-    else:
-        subject = merge_into(found, parsed, name=name, now=now)
-        if subject == found:
-            return found
+        if uow.subjects.add(org_id, subject):
+            _audit_recorded(uow, clock, who, subject, register, "recorded")
+            return subject
+        # Added at the same moment by another transaction, which committed first.
+        found = single_match(s for i in parsed for s in uow.subjects.find(org_id, i))
+        if found is None:
+            msg = "the person was being recorded by another request: try again"
+            raise ConflictError(msg)
+    subject = merge_into(found, parsed, name=name, now=now)
+    if subject != found:
         uow.subjects.save(subject)
-    audit_subject(
-        uow,
-        clock,
-        who,
-        AuditAction.PERSONAL_DATA_CHANGED,
-        subject,
-        register,
-        change="recorded" if found is None else "identifiers",
-    )
+        _audit_recorded(uow, clock, who, subject, register, "identifiers")
     return subject
+
+
+def _audit_recorded(
+    uow: UnitOfWork, clock: Clock, who: Who, subject: Subject, register: Register, change: str
+) -> None:
+    audit_subject(
+        uow, clock, who, AuditAction.PERSONAL_DATA_CHANGED, subject, register, change=change
+    )
 
 
 def find_subject(

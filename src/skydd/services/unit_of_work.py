@@ -10,7 +10,9 @@ from skydd.services.ports import (
     AuditRepository,
     BreachRepository,
     ConsentRepository,
+    EventRepository,
     OrganisationRepository,
+    PixelRepository,
     PolicyRepository,
     ProcessingLimitRepository,
     RegisterRepository,
@@ -38,6 +40,8 @@ class UnitOfWork(Protocol):
     work: RequestWorkRepository
     limits: ProcessingLimitRepository
     consents: ConsentRepository
+    events: EventRepository
+    pixels: PixelRepository
 
     def __enter__(self) -> Self: ...
 

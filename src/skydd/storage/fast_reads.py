@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine, Select, event
+from sqlalchemy.orm import Session, SessionTransaction
 
 Processor = Callable[[Any], Any] | None
 
@@ -163,16 +164,39 @@ class BorrowedReads:
     connection per unit of work, in autocommit, makes two reads three round trips
     instead of ten. On SQLite the thread's own connection is used, as by
     :class:`FastReads`. :meth:`release` gives the connection back.
+
+    A unit of work never holds two pooled connections at once: once its session
+    begins a transaction (:meth:`follow`), the borrowed connection goes back to the
+    pool before the session takes one, and later reads run on the session's own.
+    Holding one while waiting for a second would let a full pool's threads each wait
+    on the others until the pool's timeout.
     """
 
     def __init__(self, reads: FastReads) -> None:
         self._reads = reads
         self._fairy: Any = None
+        self._session: Session | None = None
+
+    def follow(self, session: Session) -> None:
+        """Read on ``session``'s connection once it is in a transaction; give ours back first."""
+        if self._reads.never_waits:
+            return
+        self._session = session
+
+        def before_checkout(_session: Session, transaction: SessionTransaction) -> None:
+            if transaction.parent is None:
+                self.release()
+
+        event.listen(session, "after_transaction_create", before_checkout)
 
     def all(self, statement: Select[Any], params: Mapping[str, Any]) -> list[Record]:
         """Every row of ``statement`` with ``params``."""
         if self._reads.never_waits:
             return self._reads.all(statement, params)
+        session = self._session
+        if session is not None and session.in_transaction():
+            dbapi = session.connection().connection.dbapi_connection
+            return self._reads.run(dbapi, statement, params)
         if self._fairy is None:
             fairy = self._reads.engine.raw_connection()
             connection: Any = fairy.dbapi_connection

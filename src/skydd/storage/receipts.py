@@ -18,6 +18,7 @@ never repeats the receipt's content.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class _ReceiptKey:
     kid: str
     private: OKPKey
     public: OKPKey
+    signer: Ed25519PrivateKey
+    protected: bytes
+    """The header as joserfc encodes it (base64url of its JSON), the same on every receipt."""
 
 
 class JwsReceipts:
@@ -64,10 +68,15 @@ class JwsReceipts:
         return f"JwsReceipts(active={self._keyring.active!r})"
 
     def sign(self, claims: Mapping[str, object]) -> str:
-        """The compact JWS of ``claims``, serialised canonically, under the active key."""
+        """The compact JWS of ``claims``, serialised canonically, under the active key.
+
+        The same bytes joserfc writes (Ed25519 is deterministic), put together here:
+        every consent write signs one, and joserfc's general path costs a quarter more.
+        """
         key = self._key(self._keyring.active)
-        header = {"alg": ALGORITHM, "kid": key.kid, "typ": RECEIPT_TYPE}
-        return jws.serialize_compact(header, canonical_claims(claims), key.private, [ALGORITHM])
+        signing_input = key.protected + b"." + _base64url(canonical_claims(claims))
+        signature = _base64url(key.signer.sign(signing_input))
+        return (signing_input + b"." + signature).decode("ascii")
 
     def verify(self, receipt: str) -> dict[str, object]:
         """The claims of ``receipt`` if a key of this keyring signed it as they stand.
@@ -130,9 +139,18 @@ class JwsReceipts:
             seed = self._keyring.derive(key_id, RECEIPT_INFO)
             private = Ed25519PrivateKey.from_private_bytes(seed)
             public = OKPKey.import_key(private.public_key())
-            key = _ReceiptKey(public.thumbprint(), OKPKey.import_key(private), public)
+            kid = public.thumbprint()
+            header = {"alg": ALGORITHM, "kid": kid, "typ": RECEIPT_TYPE}
+            signed = jws.serialize_compact(header, b"", OKPKey.import_key(private), [ALGORITHM])
+            protected = signed.split(".", 1)[0].encode("ascii")
+            key = _ReceiptKey(kid, OKPKey.import_key(private), public, private, protected)
             self._by_key_id[key_id] = self._by_kid[key.kid] = key
         return key
+
+
+def _base64url(data: bytes) -> bytes:
+    """Base64url without padding (RFC 7515 §2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
 def canonical_claims(claims: Mapping[str, object]) -> bytes:

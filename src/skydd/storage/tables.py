@@ -231,6 +231,13 @@ class SubjectRow(IdentityColumns, Base):
     """
 
     __tablename__ = "subjects"
+    # One subject per identifier: two first consents of a new person at once must
+    # not make two people of one (the second insert fails and finds the first).
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "email_index"),
+        UniqueConstraint("organisation_id", "phone_index"),
+        UniqueConstraint("organisation_id", "personnummer_index"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -352,6 +359,8 @@ class RequestRow(IdentityColumns, Base):
     corrections_token: Mapped[bytes | None] = mapped_column(LargeBinary)
     purpose: Mapped[str | None] = mapped_column(String(200))
     notified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    erasure_scope: Mapped[str | None] = mapped_column(Text)
+    """JSON of the categories per system a withdrawal's erasure is limited to (no personal data)."""
 
 
 class ProcessingLimitRow(Base):
@@ -433,3 +442,59 @@ class RequestAnswerRow(Base):
     downloads_left: Mapped[int] = mapped_column(Integer)
     key_id: Mapped[str] = mapped_column(String(64), index=True)
     file_token: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EventRow(Base):
+    """An event people sign up for: operational data, no personal data (ADR 0024)."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class EventSignupRow(Base):
+    """That a subject signed up for an event; what they gave is on ``subject_attributes``."""
+
+    __tablename__ = "event_signups"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    signed_up_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    language: Mapped[str] = mapped_column(String(16))
+
+
+class MailPixelRow(Base):
+    """An e-mail open pixel: only the hash of its random token, never the token itself."""
+
+    __tablename__ = "mail_pixels"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id", ondelete="CASCADE"), index=True
+    )
+    mailing: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class EmailOpenRow(Base):
+    """One recorded open of a mail (email_engagement), made only under consent."""
+
+    __tablename__ = "email_opens"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(
+        ForeignKey("mail_pixels.token_hash", ondelete="CASCADE"), index=True
+    )
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

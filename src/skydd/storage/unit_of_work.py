@@ -12,7 +12,9 @@ from skydd.services.ports import (
     AuditRepository,
     BreachRepository,
     ConsentRepository,
+    EventRepository,
     OrganisationRepository,
+    PixelRepository,
     PolicyRepository,
     ProcessingLimitRepository,
     RegisterRepository,
@@ -29,7 +31,9 @@ from skydd.storage.repositories.accounts import SqlApiTokenRepository, SqlStaffU
 from skydd.storage.repositories.audit import SqlAuditRepository
 from skydd.storage.repositories.breaches import SqlBreachRepository
 from skydd.storage.repositories.consent import SqlConsentRepository
+from skydd.storage.repositories.events import SqlEventRepository
 from skydd.storage.repositories.organisations import SqlOrganisationRepository
+from skydd.storage.repositories.pixels import SqlPixelRepository
 from skydd.storage.repositories.policies import SqlPolicyRepository
 from skydd.storage.repositories.processing_limits import SqlProcessingLimitRepository
 from skydd.storage.repositories.registers import RegisterCache, SqlRegisterRepository
@@ -55,6 +59,8 @@ class SqlUnitOfWork:
     work: RequestWorkRepository
     limits: ProcessingLimitRepository
     consents: ConsentRepository
+    events: EventRepository
+    pixels: PixelRepository
 
     def __init__(
         self,
@@ -79,6 +85,8 @@ class SqlUnitOfWork:
             self._session = session
             self.organisations = SqlOrganisationRepository(session)
             reads = self._reads = self._fast.borrowing() if self._fast is not None else None
+            if reads is not None:
+                reads.follow(session)
             self.registers = SqlRegisterRepository(session, self._register_cache, reads)
             self.policies = SqlPolicyRepository(session)
             self.audit = SqlAuditRepository(session)
@@ -91,6 +99,8 @@ class SqlUnitOfWork:
             self.work = SqlRequestWorkRepository(session, self._crypto)
             self.limits = SqlProcessingLimitRepository(session, self._crypto)
             self.consents = SqlConsentRepository(session, self._crypto)
+            self.events = SqlEventRepository(session)
+            self.pixels = SqlPixelRepository(session)
         return self
 
     def __exit__(

@@ -29,6 +29,7 @@ from skydd.services.sessions import change_password, sign_in, sign_out
 from skydd.web import cookies
 from skydd.web.console_view import rights_view
 from skydd.web.csrf import tokens_match
+from skydd.web.deps import ContainerDep, PagesDep
 from skydd.web.headers import console_headers
 from skydd.web.pages import PageRenderer
 from skydd.web.redirects import next_or_home, safe_next
@@ -42,7 +43,6 @@ from skydd.web.refusals import (
 from skydd.web.staff import (
     ORIGIN,
     PASSWORD_PATH,
-    ContainerDep,
     CsrfField,
     StaffRequest,
     console_language,
@@ -73,13 +73,6 @@ RULE_MESSAGES = {
 }
 
 
-def get_pages(request: Request) -> PageRenderer:
-    """The page renderer ``install`` put on the app."""
-    pages: PageRenderer = request.app.state.web_pages
-    return pages
-
-
-PagesDep = Annotated[PageRenderer, Depends(get_pages)]
 NextQuery = Annotated[str | None, Query(alias="next")]
 NextField = Annotated[str | None, Form(alias="next")]
 TextField = Annotated[str, Form()]

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from skydd.bootstrap import Container
 from skydd.domain.errors import NotFoundError, SkyddError, UnknownLanguageError
+from skydd.web.deps import ContainerDep, PagesDep
 from skydd.web.errors import error_title, http_status_for, shown_message
 from skydd.web.headers import embed_headers, page_headers
 from skydd.web.language import choose_language, negotiate_language
@@ -33,20 +34,6 @@ from skydd.web.translations import SOURCE_LANGUAGE, catalog_languages
 router = APIRouter(include_in_schema=False)
 
 
-def get_container(request: Request) -> Container:
-    """The container the app was created with."""
-    container: Container = request.app.state.container
-    return container
-
-
-def get_pages(request: Request) -> PageRenderer:
-    """The page renderer ``install`` put on the app."""
-    pages: PageRenderer = request.app.state.web_pages
-    return pages
-
-
-ContainerDep = Annotated[Container, Depends(get_container)]
-PagesDep = Annotated[PageRenderer, Depends(get_pages)]
 LangQuery = Annotated[str | None, Query(alias="lang")]
 FormatQuery = Annotated[str | None, Query(alias="format")]
 

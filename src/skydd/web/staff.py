@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, NoReturn
 from urllib.parse import urlencode
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 
 from skydd.bootstrap import Container
 from skydd.domain.access_vocabulary import Action
@@ -37,6 +37,7 @@ from skydd.services.access import authorise, record_denial
 from skydd.services.sessions import StaffMember, resolve_session
 from skydd.web import cookies
 from skydd.web.csrf import CsrfSigner, tokens_match
+from skydd.web.deps import ContainerDep
 from skydd.web.language import choose_language
 from skydd.web.negotiation import prefers_json
 from skydd.web.refusals import (
@@ -59,13 +60,6 @@ INVALID_CSRF = "invalid-csrf-token"
 PASSWORD_PATH = "/console/password"  # noqa: S105 - a path, not a password
 
 
-def get_container(request: Request) -> Container:
-    """The container the app was created with."""
-    container: Container = request.app.state.container
-    return container
-
-
-ContainerDep = Annotated[Container, Depends(get_container)]
 CsrfField = Annotated[str | None, Form()]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 from skydd.api.schemas.people import PLAIN, PersonIn
 from skydd.domain.consent import (
@@ -14,7 +16,9 @@ from skydd.domain.consent import (
     ConsentState,
     ConsentStatus,
 )
+from skydd.domain.withdrawal import KeptBecause
 from skydd.services.consent import MAX_BULK
+from skydd.services.consent_withdrawal import ErasureDue
 
 
 class CheckQuery(PersonIn):
@@ -44,6 +48,14 @@ class ConsentIn(PersonIn):
     notice_id: str = Field("", max_length=MAX_TEXT, description="The notice version shown.")
     language: str = Field("", max_length=16, description="The notice's language.")
     source: str = Field("", max_length=MAX_TEXT, description="What collected it.")
+    erase: list[str] | None = Field(
+        None,
+        max_length=100,
+        description=(
+            "Withdrawn: which of the withdrawn categories to erase (none given: all that only"
+            " this consent allowed; an empty list: erase nothing)."
+        ),
+    )
 
     def change(self) -> ConsentChange:
         """The use case's change of this body."""
@@ -58,6 +70,20 @@ class ConsentIn(PersonIn):
         )
 
 
+@with_config(ConfigDict(extra="forbid"))
+class IdentityIn(TypedDict, total=False):
+    """One person of a bulk check, by one identifier.
+
+    A mapping, not a model: a check reads 100,000 of them, and a model each (with
+    :data:`PLAIN` as a pattern) cost several times the parsing. An identity that cannot
+    be read, a control character in it included, is answered "no" and listed invalid.
+    """
+
+    email: Annotated[str | None, Field(max_length=320, description="E-mail address.")]
+    phone: Annotated[str | None, Field(max_length=40, description="Phone number.")]
+    personnummer: Annotated[str | None, Field(max_length=20, description="Swedish personnummer.")]
+
+
 class BulkCheckIn(BaseModel):
     """Up to 100,000 people to check for one purpose, each by one identifier."""
 
@@ -66,7 +92,7 @@ class BulkCheckIn(BaseModel):
     purpose: str = Field(
         max_length=200, pattern=PLAIN, description="A register purpose resting on consent."
     )
-    identities: list[PersonIn] = Field(
+    identities: list[IdentityIn] = Field(
         max_length=MAX_BULK, description="Each person by one of e-mail, phone or personnummer."
     )
 
@@ -77,6 +103,32 @@ class BulkCheckOut(BaseModel):
     purpose: str
     consented: list[bool]
     invalid: list[int] = Field(description="Positions of identities that could not be read.")
+
+
+class ErasureOut(BaseModel):
+    """What a withdrawal erased: in skydd at once, in the systems by an erasure request."""
+
+    categories: list[str] = Field(description="Erased from skydd's own records of the person.")
+    systems: dict[str, list[str]] = Field(description="System → categories the request erases.")
+    kept: dict[str, KeptBecause] = Field(
+        description="Withdrawn category → why it is not erased now."
+    )
+    deferred: list[str] = Field(description="Categories a retention rule erases later.")
+    request: str | None = Field(description="The erasure request's reference, if one was made.")
+
+    @classmethod
+    def of(cls, due: ErasureDue | None) -> ErasureOut | None:
+        """The answer for what a withdrawal made due; ``None`` when nothing was withdrawn."""
+        if due is None:
+            return None
+        plan = due.plan
+        return cls(
+            categories=list(plan.categories),
+            systems={k: list(v) for k, v in plan.systems.items()},
+            kept=dict(plan.kept),
+            deferred=list(plan.deferred),
+            request=None if due.request is None else due.request.reference,
+        )
 
 
 class ConsentOut(BaseModel):
@@ -90,6 +142,9 @@ class ConsentOut(BaseModel):
     recorded: bool = Field(description="False when the change changed nothing.")
     withdrawn: list[str] = Field(description="Categories no longer consented to.")
     receipt: str = Field(description="The signed receipt (compact JWS) of the deciding event.")
+    erasure: ErasureOut | None = Field(
+        None, description="For a withdrawal: what only that consent allowed, and its erasure."
+    )
 
 
 class CheckOut(BaseModel):

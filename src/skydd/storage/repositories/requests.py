@@ -27,6 +27,7 @@ from skydd.domain.requests import (
     Verification,
 )
 from skydd.domain.verification import CodeChallenge, VerificationMethod
+from skydd.domain.withdrawal import ErasureScope
 from skydd.storage.field_crypto import CryptoSource, EncryptedRepository, FieldCrypto
 from skydd.storage.identity_tokens import open_identifiers, open_name, seal_identity
 from skydd.storage.tables import RequestCodeRow, RequestRow
@@ -186,7 +187,25 @@ def request_of(row: RequestRow) -> DataSubjectRequest:
         verification=verification,
         purpose=row.purpose,
         notified_at=row.notified_at,
+        erasure_scope=_scope_of(row.erasure_scope),
     )
+
+
+def _scope_of(stored: str | None) -> ErasureScope | None:
+    """The erasure scope from its JSON column."""
+    if stored is None:
+        return None
+    data = json.loads(stored)
+    systems = {k: tuple(v) for k, v in data["systems"].items()}
+    return ErasureScope(data["purpose"], data["record_id"], systems)
+
+
+def _scope_json(scope: ErasureScope | None) -> str | None:
+    if scope is None:
+        return None
+    systems = {k: list(v) for k, v in sorted(scope.systems.items())}
+    data = {"purpose": scope.purpose, "record_id": scope.record_id, "systems": systems}
+    return json.dumps(data, sort_keys=True)
 
 
 def _lifecycle(request: DataSubjectRequest) -> dict[str, object]:
@@ -206,6 +225,7 @@ def _lifecycle(request: DataSubjectRequest) -> dict[str, object]:
         "registered_by": request.registered_by,
         "purpose": request.purpose,
         "notified_at": request.notified_at,
+        "erasure_scope": _scope_json(request.erasure_scope),
         "extended_because": request.extended_because,
         "rejected_because": request.rejected_because,
         "verification_method": None if verification is None else verification.method.value,

@@ -7,9 +7,14 @@ same master key, recorded in ``key_id``, which is what ``skydd keys rotate`` sel
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import uuid
+from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from skydd.domain.errors import NotFoundError
@@ -20,12 +25,17 @@ from skydd.domain.subjects import (
     SubjectAttribute,
     SubjectId,
 )
+from skydd.storage.blind_index import BLIND_INDEX_INFO
 from skydd.storage.field_crypto import CryptoSource, EncryptedRepository, FieldCrypto
 from skydd.storage.identity_tokens import open_identifiers, open_name, seal_identity
+from skydd.storage.keyring import KeyId, Keyring
 from skydd.storage.tables import SubjectAttributeRow, SubjectRow
 
 SUBJECTS = "subjects"
 ATTRIBUTES = "subject_attributes"
+
+DEVICE_INDEX_INFO = BLIND_INDEX_INFO + b"device"
+"""The derivation info of the key that turns a visitor id into a subject id."""
 
 INDEX_COLUMNS = {
     IdentifierKind.EMAIL: SubjectRow.email_index,
@@ -69,14 +79,61 @@ class SqlSubjectRepository(EncryptedRepository):
         )
         return int(found or 0)
 
-    def add(self, organisation_id: OrganisationId, subject: Subject) -> None:
-        """Store a new subject."""
+    def add(self, organisation_id: OrganisationId, subject: Subject) -> bool:
+        """Store a new subject; False when another has one of its identifiers already.
+
+        That happens when two transactions add the same new person at once: the
+        unique blind indexes let the first win, and the savepoint keeps the loser's
+        transaction usable, so it can find the winner and go on.
+        """
         row = SubjectRow(
             id=subject.id, organisation_id=organisation_id, created_at=subject.created_at
         )
         fill_subject_row(row, subject, self.crypto)
-        self._session.add(row)
-        self._session.flush()
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    def device(
+        self, organisation_id: OrganisationId, visitor_id: uuid.UUID, now: dt.datetime
+    ) -> Subject:
+        """The subject of a browser's random visitor id (cookie banner), found or added.
+
+        The subject's id is derived from the visitor id by :func:`device_subject_id`, so
+        the visitor id is never stored, and the row holds no identifier at all. While a
+        rotation runs, the id under every key of the keyring is looked for; a new
+        subject takes the active key's. A concurrent insert of the same visitor loses
+        to the first one (savepoint), and finds it.
+        """
+        keyring = self.crypto.index.keyring
+        key_ids = (keyring.active, *(k for k in keyring.key_ids if k != keyring.active))
+        ids = [device_subject_id(keyring, k, organisation_id, visitor_id) for k in key_ids]
+        found = self._device_row(organisation_id, ids)
+        if found is not None:
+            return subject_of(found, self.crypto)
+        subject = Subject(id=SubjectId(ids[0]), created_at=now, updated_at=now)
+        try:
+            with self._session.begin_nested():
+                self.add(organisation_id, subject)
+        except IntegrityError:
+            found = self._device_row(organisation_id, ids)
+            if found is None:
+                raise
+            return subject_of(found, self.crypto)
+        return subject
+
+    def _device_row(
+        self, organisation_id: OrganisationId, ids: list[uuid.UUID]
+    ) -> SubjectRow | None:
+        return self._session.scalar(
+            select(SubjectRow)
+            .where(SubjectRow.id.in_(ids))
+            .where(SubjectRow.organisation_id == organisation_id)
+            .limit(1)
+        )
 
     def save(self, subject: Subject) -> None:
         """Store a changed subject (every field re-encrypted under the active key)."""
@@ -108,6 +165,34 @@ class SqlSubjectRepository(EncryptedRepository):
             self._session.add(row)
         fill_attribute_row(row, attribute, self.crypto)
         self._session.flush()
+
+    def remove_attributes(self, subject_id: SubjectId, categories: Iterable[str]) -> int:
+        """Delete the subject's values of ``categories``; how many there were."""
+        names = list(categories)
+        if not names:
+            return 0
+        result = self._session.execute(
+            delete(SubjectAttributeRow)
+            .where(SubjectAttributeRow.subject_id == subject_id)
+            .where(SubjectAttributeRow.category.in_(names))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def device_subject_id(
+    keyring: Keyring, key_id: KeyId, organisation_id: OrganisationId, visitor_id: uuid.UUID
+) -> uuid.UUID:
+    """The subject id of a visitor: HMAC-SHA256 of organisation and visitor, as a UUID (v8).
+
+    The key is derived from the master key for this alone (info
+    ``skydd/blind-index/device``), as the blind index's are, so whoever holds the
+    database but not the keys cannot link a browser's visitor id to its consents.
+    """
+    key = keyring.derive(key_id, DEVICE_INDEX_INFO)
+    message = f"{organisation_id}:{visitor_id}".encode("ascii")
+    digest = int.from_bytes(hmac.new(key, message, hashlib.sha256).digest()[:16], "big")
+    digest &= ~(0xF000 << 64) & ~(0xC000 << 48)  # clear the version and variant bits
+    return uuid.UUID(int=digest | (0x8000 << 64) | (0x8000 << 48))  # RFC 9562 v8
 
 
 def subject_of(row: SubjectRow, crypto: FieldCrypto) -> Subject:
