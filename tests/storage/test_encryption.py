@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -12,11 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skydd.domain.identifiers import (
+    Identifier,
+    IdentifierKind,
     normalise_email,
     normalise_personnummer,
     normalise_phone,
 )
-from skydd.storage.blind_index import BlindIndex
+from skydd.storage.blind_index import BLIND_INDEX_INFO, BlindIndex
 from skydd.storage.encryption import DecryptionError, FieldCipher, row_context
 from skydd.storage.keyring import (
     KeyId,
@@ -367,3 +371,15 @@ def test_settings_name_exactly_one_source(tmp_path: Path) -> None:
         load_keyring(None, None)
     with pytest.raises(KeyringError, match="cannot read the key file"):
         load_keyring(tmp_path / "missing.json", None)
+
+
+def test_the_blind_index_is_plain_hmac_sha256_under_the_derived_key() -> None:
+    """The index any HMAC-SHA256 implementation would compute: nothing home-made."""
+    keyring = Keyring.fresh()
+    index = BlindIndex(keyring)
+    anna = Identifier(IdentifierKind.EMAIL, "anna@example.se")
+    key = keyring.derive(keyring.active, BLIND_INDEX_INFO + b"email")
+    expected = hmac.new(key, b"anna@example.se", hashlib.sha256).hexdigest()
+    assert index.of(anna) == expected
+    assert index.of(anna) == expected, "the same the second time (the keyed copy is reused)"
+    assert index.of(Identifier(IdentifierKind.EMAIL, "bo@example.se")) != expected

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -121,6 +122,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers["Allow"] = allowed_methods(request)
         return problem_response(
             exc.status_code, code, str(exc.detail), str(exc.detail), headers=headers or None
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_request: Request, exc: OperationalError) -> JSONResponse:
+        # Busy (SQLite's write lock held past the busy timeout) or unreachable: try again
+        # shortly. The statement and its parameters are never logged (personal data).
+        incident = uuid.uuid4().hex[:12]
+        logger.warning("database unavailable: %s (incident %s)", type(exc.orig).__name__, incident)
+        return problem_response(
+            503,
+            "database-unavailable",
+            "Service unavailable",
+            f"the database is busy or unreachable; try again shortly (incident {incident})",
+            headers={"Retry-After": "1"},
+            incident=incident,
         )
 
     @app.exception_handler(Exception)

@@ -10,18 +10,24 @@ from sqlalchemy.engine import make_url
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create the engine for ``url``; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE."""
+    """Create the engine for ``url``; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE.
+
+    Statement parameters are kept out of error messages: they are personal data, and
+    a database error's text ends up in logs.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
