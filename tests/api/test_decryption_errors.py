@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from skydd.api import problems
+from skydd.api.log_hygiene import redact
 from skydd.api.problems import PROBLEM_BASE, PROBLEM_JSON, install_problem_handlers, status_of
 from skydd.asgi import create_app
 from skydd.bootstrap import Container
@@ -168,3 +169,10 @@ def test_the_storage_modules_still_export_the_moved_classes() -> None:
     assert encryption.DecryptionError is DecryptionError
     assert keyring.KeyringError is KeyringError
     assert not issubclass(KeyringError, InvalidInput)
+
+
+def test_incident_ids_are_never_mistaken_for_personal_data_by_the_log_filter() -> None:
+    """An id of hex digits could read as a phone number and be redacted from the log."""
+    ids = {problems.new_incident() for _ in range(5000)}
+    assert len(ids) == 5000
+    assert all(redact(f"incident {i}") == f"incident {i}" for i in ids)

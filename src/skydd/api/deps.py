@@ -15,4 +15,9 @@ def get_container(request: Request) -> Container:
     return container
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+async def _container(request: Request) -> Container:
+    """``get_container`` as a dependency: async, so resolving it costs no thread hop."""
+    return get_container(request)
+
+
+ContainerDep = Annotated[Container, Depends(_container)]

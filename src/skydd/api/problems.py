@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import uuid
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,6 +48,15 @@ PROBLEMS: list[tuple[type[SkyddError], int, str]] = [
     (SkyddError, 400, "Request refused"),
 ]
 """Most specific first: the first matching type decides status and title."""
+
+
+INCIDENT_LETTERS = "abcdefghjkmnpqrstvwxyz"
+"""Letters only: an id of digits could read as a phone number to the log filter."""
+
+
+def new_incident() -> str:
+    """A random id (12 letters, about 53 bits) naming one failure in the log and the answer."""
+    return "".join(secrets.choice(INCIDENT_LETTERS) for _ in range(12))
 
 
 def problem_response(
@@ -128,7 +137,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database_unavailable(_request: Request, exc: OperationalError) -> JSONResponse:
         # Busy (SQLite's write lock held past the busy timeout) or unreachable: try again
         # shortly. The statement and its parameters are never logged (personal data).
-        incident = uuid.uuid4().hex[:12]
+        incident = new_incident()
         logger.warning("database unavailable: %s (incident %s)", type(exc.orig).__name__, incident)
         return problem_response(
             503,
@@ -141,7 +150,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        incident = uuid.uuid4().hex[:12]
+        incident = new_incident()
         logger.error("unhandled %s (incident %s)", type(exc).__name__, incident, exc_info=exc)
         return problem_response(
             500, "internal", "Internal error", f"incident {incident}", incident=incident
@@ -180,7 +189,7 @@ def _internal(exc: SkyddError) -> JSONResponse:
     key id or a file, which is for the operator, so it goes to the log (ids, never
     personal data), where the incident id finds it.
     """
-    incident = uuid.uuid4().hex[:12]
+    incident = new_incident()
     logger.error(
         "%s (%s, incident %s): %s",
         type(exc).__name__,

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from skydd.domain.errors import PolicyVersionNotFound
 from skydd.domain.ids import OrganisationId, RegisterVersionId
 from skydd.domain.policy import PublishedPolicy
 from skydd.storage.tables import PolicyRenditionRow, PolicyVersionRow, RegisterVersionRow
+
+_NUMBERS = (
+    select(PolicyVersionRow.__table__.c.number)
+    .where(PolicyVersionRow.__table__.c.organisation_id == bindparam("organisation_id"))
+    .order_by(PolicyVersionRow.__table__.c.number)
+)
 
 
 class SqlPolicyRepository:
@@ -35,13 +41,8 @@ class SqlPolicyRepository:
 
     def numbers(self, organisation_id: OrganisationId) -> list[int]:
         """The numbers of every published version, ascending."""
-        return list(
-            self._session.scalars(
-                select(PolicyVersionRow.number)
-                .where(PolicyVersionRow.organisation_id == organisation_id)
-                .order_by(PolicyVersionRow.number)
-            )
-        )
+        found = self._session.connection().execute(_NUMBERS, {"organisation_id": organisation_id})
+        return [number for (number,) in found]
 
     def register_version_of(
         self, organisation_id: OrganisationId, number: int

@@ -50,6 +50,18 @@ class RegisterCache:
         self._entries: OrderedDict[str, Register] = OrderedDict()
         self._max_entries = max_entries
         self._lock = threading.Lock()
+        self._versions: dict[RegisterVersionId, StoredRegister] = {}
+
+    def version(self, version_id: RegisterVersionId) -> StoredRegister | None:
+        """The stored version ``version_id`` if seen before: a version never changes."""
+        return self._versions.get(version_id)
+
+    def remember(self, stored: StoredRegister) -> None:
+        """Keep ``stored`` by its id (a few versions at most; the oldest go first)."""
+        with self._lock:
+            self._versions[stored.id] = stored
+            while len(self._versions) > self._max_entries:
+                del self._versions[next(iter(self._versions))]
 
     def get(self, content_hash: str) -> Register | None:
         """The cached register with ``content_hash``, if any."""
@@ -94,13 +106,18 @@ class SqlRegisterRepository:
 
     def get(self, version_id: RegisterVersionId) -> StoredRegister:
         """One stored register version by id."""
+        cached = self._cache.version(version_id)
+        if cached is not None:
+            return cached
         row = self._session.get(
             RegisterVersionRow, version_id, options=[defer(RegisterVersionRow.document)]
         )
         if row is None:
             msg = f"no register version {version_id}"
             raise NotFoundError(msg)
-        return self._to_stored(row)
+        stored = self._to_stored(row)
+        self._cache.remember(stored)
+        return stored
 
     def heads(self, organisation_key: str | None, limit: int) -> list[RegisterHead]:
         """Organisations by key with their newest version id, in one query.
