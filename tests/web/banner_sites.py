@@ -7,19 +7,9 @@ site embedding ``/consent.js``, the third party whose script the banner holds ba
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
-import uvicorn
-from fastapi import FastAPI
-
-START_TIMEOUT = 10.0
 
 
 class Site:
@@ -67,32 +57,3 @@ class Site:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
-
-
-def free_socket() -> socket.socket:
-    """A socket bound to a free 127.0.0.1 port, so a URL is known before the app is built."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@contextmanager
-def serving_on(app: FastAPI, sock: socket.socket) -> Iterator[None]:
-    """Run ``app`` under uvicorn on ``sock`` in a thread until the block ends."""
-    config = uvicorn.Config(
-        app, lifespan="off", ws="none", log_config=None, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start serving skydd")
-        time.sleep(0.02)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=START_TIMEOUT)
-        sock.close()

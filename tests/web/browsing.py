@@ -30,12 +30,25 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 START_TIMEOUT = 10.0
 
 
+def free_socket() -> socket.socket:
+    """A socket bound to a free 127.0.0.1 port, so a URL is known before the app is built."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
     """Run ``app`` under uvicorn on a free 127.0.0.1 port in a thread; yield its URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock = free_socket()
     port = sock.getsockname()[1]
+    with serving_on(app, sock):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def serving_on(app: FastAPI, sock: socket.socket) -> Iterator[None]:
+    """Run ``app`` under uvicorn on ``sock`` in a thread until the block ends."""
     config = uvicorn.Config(
         app, lifespan="off", ws="none", log_config=None, log_level="warning", access_log=False
     )
@@ -48,7 +61,7 @@ def serving(app: FastAPI) -> Iterator[str]:
             pytest.fail("uvicorn did not start serving skydd")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT)

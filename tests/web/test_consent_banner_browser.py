@@ -34,8 +34,8 @@ from skydd.storage.register_files import load_register
 from tests.conftest import MESTRO, SECOND_ORG
 from tests.factories import replace_item
 from tests.fakes import FakeClock
-from tests.web.banner_sites import Site, free_socket, serving_on
-from tests.web.browsing import ARTIFACTS
+from tests.web.banner_sites import Site
+from tests.web.browsing import ARTIFACTS, free_socket, serving_on
 from tests.web.conftest import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.promise("P9")]

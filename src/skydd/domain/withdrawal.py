@@ -162,7 +162,7 @@ def _due_by_register(
         for r in register.retention
         if r.purpose == purpose.key and r.trigger in WITHDRAWAL_TRIGGERS
     ]
-    if not rules and set(purpose.bases()) == {LegalBasis.CONSENT}:
+    if not rules and not _beyond_consent(purpose):
         return set(chosen), set()
     now = {c for r in rules if r.period is None or r.period.is_zero() for c in r.data_categories}
     later = {c for r in rules for c in r.data_categories} - now
@@ -184,7 +184,7 @@ def _other_grounds(
         other = register.purpose(key)
         if other is None or other.key == withdrawn_purpose:
             continue
-        if set(other.bases()) - {LegalBasis.CONSENT}:
+        if _beyond_consent(other):
             shielded |= set(other.data_categories)
         shielded |= given.get(other.key, set()) & set(other.data_categories)
     return shielded
@@ -195,6 +195,11 @@ def _non_consent_categories(register: Register, withdrawn_purpose: str) -> set[s
     return {
         c
         for p in register.purposes
-        if p.key != withdrawn_purpose and set(p.bases()) - {LegalBasis.CONSENT}
+        if p.key != withdrawn_purpose and _beyond_consent(p)
         for c in p.data_categories
     }
+
+
+def _beyond_consent(purpose: Purpose) -> bool:
+    """True when the purpose rests on some basis besides consent."""
+    return any(basis is not LegalBasis.CONSENT for basis in purpose.bases())

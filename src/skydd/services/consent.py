@@ -40,7 +40,13 @@ from skydd.services.audit import record
 from skydd.services.consent_withdrawal import ErasureDue, erase_withdrawn
 from skydd.services.ports import ReceiptSigner
 from skydd.services.register import RoleCache, current_register, served_roles
-from skydd.services.subjects import Who, audit_subject, parse_identifier, subject_for
+from skydd.services.subjects import (
+    Who,
+    audit_subject,
+    parse_identifier,
+    subject_for,
+    subjects_named,
+)
 from skydd.services.unit_of_work import UnitOfWork
 
 
@@ -169,10 +175,8 @@ def consents_of(
     with uow:
         stored = current_register(uow, organisation_key)
         org_id, register = stored.organisation_id, stored.register
-        parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
-        found = {s.id: s for i in parsed for s in uow.subjects.find(org_id, i)}
         states = []
-        for subject in found.values():
+        for subject in subjects_named(uow, clock, org_id, register, identifiers):
             states += uow.consents.states_of(subject.id)
             audit_subject(
                 uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, what="consent"
@@ -202,11 +206,10 @@ def consent_check(
         stored = current_register(uow, organisation_key)
         org_id, register = stored.organisation_id, stored.register
         consent_purpose(register, purpose)
-        parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
-        found = {s.id: s for i in parsed for s in uow.subjects.find(org_id, i)}
+        found = subjects_named(uow, clock, org_id, register, identifiers)
         if len(found) != 1:  # none, or identifiers of two people: nothing to say yes to
             return None
-        [subject] = found.values()
+        [subject] = found
         state = uow.consents.state(subject.id, purpose)
         audit_subject(
             uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, what="consent"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
@@ -32,7 +32,7 @@ from skydd.domain.subjects import Subject, SubjectId
 from skydd.services.consent import Recorded, record_consent
 from skydd.services.ports import LinkSigner, ReceiptSigner, StoredRegister
 from skydd.services.register import current_register
-from skydd.services.subjects import Who, audit_subject, parse_identifier
+from skydd.services.subjects import Who, audit_subject, subjects_named
 from skydd.services.unit_of_work import UnitOfWork
 
 MANAGE_LINK = "consent-manage"
@@ -60,6 +60,11 @@ class ManagedConsent:
     def active(self) -> bool:
         """True while anything is still consented to."""
         return bool(self.categories)
+
+    def now(self, state: ConsentState) -> ManagedConsent:
+        """The same page's view once ``state`` (what a withdrawal left) is in force."""
+        held = set(state.categories) if state.active else set()
+        return replace(self, categories=tuple(c for c in self.categories if c[0] in held))
 
 
 def manage_link(
@@ -94,12 +99,11 @@ def link_for(
         stored = current_register(uow, organisation_key)
         register = stored.register
         consent_purpose(register, purpose)
-        parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
-        found = {s.id: s for i in parsed for s in uow.subjects.find(stored.organisation_id, i)}
+        found = subjects_named(uow, clock, stored.organisation_id, register, identifiers)
         if len(found) != 1:
             msg = "no one person with these identifiers is known"
             raise NotFoundError(msg)
-        [subject] = found.values()
+        [subject] = found
         audit_subject(
             uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, register, what="consent-link"
         )
@@ -168,17 +172,25 @@ def withdraw_by_link(
     return record_consent(uow, clock, organisation_key, identifiers, change, receipts, who=who)
 
 
-def _linked(
-    uow: UnitOfWork, organisation_key: str | None, claims: dict[str, str]
-) -> tuple[StoredRegister, Subject]:
-    """The register and the person the link names, or :class:`InvalidLink`."""
-    stored = current_register(uow, organisation_key)
+def linked_subject(uow: UnitOfWork, stored: StoredRegister, claims: dict[str, str]) -> Subject:
+    """The person a genuine link names (its ``s`` claim), or :class:`InvalidLink` if gone."""
     try:
         subject_id = SubjectId(uuid.UUID(claims.get("s", "")))
     except ValueError:
         raise InvalidLink(GONE) from None
     subject = uow.subjects.get(stored.organisation_id, subject_id)
-    if subject is None or stored.register.purpose(claims.get("p", "")) is None:
+    if subject is None:
+        raise InvalidLink(GONE)
+    return subject
+
+
+def _linked(
+    uow: UnitOfWork, organisation_key: str | None, claims: dict[str, str]
+) -> tuple[StoredRegister, Subject]:
+    """The register and the person the link names, while its purpose exists."""
+    stored = current_register(uow, organisation_key)
+    subject = linked_subject(uow, stored, claims)
+    if stored.register.purpose(claims.get("p", "")) is None:
         raise InvalidLink(GONE)
     return stored, subject
 

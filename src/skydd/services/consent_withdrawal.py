@@ -33,7 +33,7 @@ from skydd.domain.requests import (
 from skydd.domain.subjects import Subject
 from skydd.domain.verification import VerificationMethod
 from skydd.domain.withdrawal import WithdrawalErasure, withdrawal_erasure
-from skydd.services.requests import audit_request
+from skydd.services.requests import audit_request, store_received
 from skydd.services.subjects import Who, audit_subject
 from skydd.services.unit_of_work import UnitOfWork
 
@@ -123,19 +123,7 @@ def _erasure_request(
     request = verify(
         received, Verification(VerificationMethod.CONSENT_RECORD, clock.now(), who.actor, why)
     )
-    uow.requests.add(org_id, request, requester, clock.now())
-    audit_request(
-        uow,
-        clock,
-        who,
-        AuditAction.REQUEST_RECEIVED,
-        request,
-        register,
-        type=request.type.value,
-        channel=request.channel.value,
-        received_on=request.deadlines.received_on.isoformat(),
-        purpose=event.purpose,
-    )
+    store_received(uow, clock, org_id, register, request, requester, who=who, purpose=event.purpose)
     audit_request(
         uow,
         clock,

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +48,7 @@ from skydd.domain.register import Register
 from skydd.domain.schema import text_in
 from skydd.domain.subjects import Subject, SubjectId, checked_name, single_match
 from skydd.services.consent import Recorded, record_consent
+from skydd.services.consent_links import GONE, linked_subject
 from skydd.services.notices import sender_of
 from skydd.services.ports import (
     LinkSigner,
@@ -72,7 +72,6 @@ SUBSCRIBER = "subscriber"
 """The audit actor of a person acting through the form or a mailed link."""
 RENEWAL = "renew"
 SUBSCRIPTION = "subscribe"
-GONE = "the link no longer applies: the person or the purpose it names is gone"
 OBJECTED = "this address is on the suppression list for direct marketing; contact us to change it"
 
 
@@ -362,12 +361,8 @@ def _linked_subject(
 ) -> tuple[StoredRegister, Subject]:
     """The register and the person a genuine link names; reading them is audited."""
     stored = current_register(uow, organisation_key)
-    try:
-        subject_id = SubjectId(uuid.UUID(claims.get("s", "")))
-    except ValueError:
-        raise InvalidLink(GONE) from None
-    subject = uow.subjects.get(stored.organisation_id, subject_id)
-    if subject is None or subject.email is None:
+    subject = linked_subject(uow, stored, claims)
+    if subject.email is None:
         raise InvalidLink(GONE)
     audit_subject(
         uow, clock, who, AuditAction.PERSONAL_DATA_READ, subject, stored.register, what=what

@@ -92,20 +92,36 @@ def receive_request(
             registered_by=who.actor,
             purpose=_purpose(submission, register),
         )
-        uow.requests.add(org_id, request, requester, clock.now())
-        audit_request(
-            uow,
-            clock,
-            who,
-            AuditAction.REQUEST_RECEIVED,
-            request,
-            register,
-            type=request.type.value,
-            channel=request.channel.value,
-            received_on=received_on.isoformat(),
-        )
+        store_received(uow, clock, org_id, register, request, requester, who=who)
         uow.commit()
     return request, requester
+
+
+def store_received(
+    uow: UnitOfWork,
+    clock: Clock,
+    org_id: OrganisationId,
+    register: Register,
+    request: DataSubjectRequest,
+    requester: Requester,
+    *,
+    who: Who,
+    **details: str,
+) -> None:
+    """Inside ``uow``: store a new request and audit its receipt (right, channel, day)."""
+    uow.requests.add(org_id, request, requester, clock.now())
+    audit_request(
+        uow,
+        clock,
+        who,
+        AuditAction.REQUEST_RECEIVED,
+        request,
+        register,
+        type=request.type.value,
+        channel=request.channel.value,
+        received_on=request.deadlines.received_on.isoformat(),
+        **details,
+    )
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,19 @@ def record_subject(
     return subject
 
 
+def subjects_named(
+    uow: UnitOfWork,
+    clock: Clock,
+    org_id: OrganisationId,
+    register: Register,
+    identifiers: dict[IdentifierKind, str],
+) -> list[Subject]:
+    """Inside ``uow``: the distinct subjects the identifiers find (none, one, or several)."""
+    parsed = [parse_identifier(k, v, register, clock) for k, v in identifiers.items()]
+    found = {s.id: s for i in parsed for s in uow.subjects.find(org_id, i)}
+    return list(found.values())
+
+
 def subject_for(
     uow: UnitOfWork,
     clock: Clock,

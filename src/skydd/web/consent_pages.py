@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from skydd.domain.errors import InvalidLink, LinkExpired, SkyddError
+from skydd.domain.errors import InvalidLink, SkyddError
 from skydd.domain.withdrawal import KeptBecause
 from skydd.services.consent_links import (
     MANAGE_PATH,
@@ -26,11 +26,10 @@ from skydd.services.consent_withdrawal import ErasureDue
 from skydd.services.subjects import Who
 from skydd.web.deps import ContainerDep, PagesDep
 from skydd.web.link_pages import (
-    LINK_INVALID,
-    UNANSWERABLE,
     TokenQuery,
     action_of,
     dispatch_erasure,
+    explanation_of,
     link_error,
     link_page,
 )
@@ -92,7 +91,7 @@ def manage_form(
             who=WHO,
         )
         dispatch_erasure(request, recorded.erasure)
-        after = _managed(container, t)
+        after = before.now(recorded.state)
         names = dict(before.categories)
         due = recorded.erasure
         erased = [] if due is None else sorted({*due.plan.categories, *_in_systems(due)})
@@ -139,10 +138,4 @@ def _context(request: Request, view: ManagedConsent, token: str | None) -> dict[
 
 
 def _error(request: Request, pages: PagesDep, exc: SkyddError) -> Response:
-    if isinstance(exc, LinkExpired):
-        explanation = LINK_EXPIRED
-    elif isinstance(exc, InvalidLink):
-        explanation = LINK_INVALID
-    else:
-        explanation = UNANSWERABLE
-    return link_error(request, pages, exc, explanation)
+    return link_error(request, pages, exc, explanation_of(exc, LINK_EXPIRED))

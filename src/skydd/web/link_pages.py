@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from skydd.domain.errors import InvalidLink, SkyddError
+from skydd.domain.errors import InvalidLink, LinkExpired, SkyddError
 from skydd.jobs.queue import WorkQueue
 from skydd.services.consent_withdrawal import ErasureDue
 from skydd.web.errors import error_title, http_status_for, shown_message
@@ -49,6 +49,15 @@ def link_page(
 def link_headers(language: str) -> dict[str, str]:
     """A full page's headers; never stored, as its URL is a person's capability."""
     return page_headers(language) | {"Cache-Control": "no-store"}
+
+
+def explanation_of(exc: SkyddError, expired: str) -> str:
+    """What a refused link's page says: ``expired`` for an expired link, else the usual."""
+    if isinstance(exc, LinkExpired):
+        return expired
+    if isinstance(exc, InvalidLink):
+        return LINK_INVALID
+    return UNANSWERABLE
 
 
 def link_error(

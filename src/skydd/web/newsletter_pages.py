@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from skydd.bootstrap import Container
-from skydd.domain.errors import ConflictError, InvalidLink, LinkExpired, SkyddError
+from skydd.domain.errors import ConflictError, InvalidLink, SkyddError
 from skydd.services.newsletter import (
     CONFIRM_LINK,
     CONFIRM_PATH,
@@ -38,11 +38,10 @@ from skydd.services.newsletter import (
 from skydd.services.subjects import Who
 from skydd.web.deps import ContainerDep, PagesDep
 from skydd.web.link_pages import (
-    LINK_INVALID,
-    UNANSWERABLE,
     TokenQuery,
     action_of,
     dispatch_erasure,
+    explanation_of,
     link_error,
     link_page,
 )
@@ -165,10 +164,6 @@ def _error(request: Request, pages: PageRenderer, exc: SkyddError) -> Response:
 
 
 def _explanation(exc: SkyddError) -> str:
-    if isinstance(exc, LinkExpired):
-        return LINK_EXPIRED
-    if isinstance(exc, InvalidLink):
-        return LINK_INVALID
     if isinstance(exc, ConflictError) and exc.message == OBJECTED:
         return LINK_SUPPRESSED
-    return UNANSWERABLE
+    return explanation_of(exc, LINK_EXPIRED)
