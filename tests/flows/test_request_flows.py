@@ -198,7 +198,10 @@ def test_erasure_masks_keeps_the_invoices_and_a_second_run_changes_nothing(
     flow.wait_until_done(reference)
     [anna] = flow.rows("SELECT * FROM customers WHERE id = 1")
     assert str(anna["email"]).startswith("hmac:") and str(anna["name"]).startswith("hmac:")
-    assert anna["phone"] is not None and "0605" not in str(anna["phone"])
+    # Masked, and the number is gone (a 4-digit piece of it turns up in a hash's hex
+    # about once in a thousand runs, so the whole number is what must be absent).
+    phone = str(anna["phone"])
+    assert phone.startswith("hmac:") and "701740605" not in phone
     notes = flow.rows("SELECT note FROM orders WHERE customer_id = 1 ORDER BY id")
     assert str(notes[0]["note"]).startswith("hmac:") and notes[1]["note"] is None
     [invoice] = flow.rows("SELECT billing_name, billing_email FROM invoices WHERE id = 100")
