@@ -1,10 +1,10 @@
 """The two apps ``bench/consent.py`` serves with uvicorn: skydd, and the framework's ceiling.
 
-``skydd_app`` is ``skydd.asgi.app_from_environment`` with the per-address rate limit
-off: every request of the load generator comes from 127.0.0.1, so the default limit
-(120 a minute) would answer 429 to nearly all of them. Everything else is as served
-in production: the settings from ``SKYDD_*``, the whole app (API and web pages), the
-hardening middleware, the log filter.
+``skydd_app`` is ``skydd.asgi.app_from_environment`` (its heap settled likewise) with
+the per-address rate limit off: every request of the load generator comes from
+127.0.0.1, so the default limit (120 a minute) would answer 429 to nearly all of them.
+Everything else is as served in production: the settings from ``SKYDD_*``, the whole
+app (API and web pages), the hardening middleware, the log filter.
 
 ``ceiling_app`` is the least a FastAPI route can be: a POST whose small JSON body a
 pydantic model reads, answering a small JSON object. What skydd's consent route
@@ -33,7 +33,7 @@ from uvicorn.supervisors import Multiprocess
 
 from skydd.api.hardening import TokenBuckets
 from skydd.api.log_hygiene import install_log_hygiene
-from skydd.asgi import create_app
+from skydd.asgi import create_app, settle_heap
 from skydd.bootstrap import build_container
 from skydd.config import Settings
 
@@ -42,6 +42,7 @@ def skydd_app() -> FastAPI:
     """Uvicorn factory: skydd from the environment, without the rate limit."""
     app = create_app(build_container(Settings()), rate_limit=TokenBuckets(per_minute=math.inf))
     install_log_hygiene()
+    settle_heap()
     return app
 
 

@@ -7,6 +7,8 @@ string of :func:`app_from_environment`, so the command line never imports the AP
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from skydd.api.app import create_api
@@ -41,4 +43,16 @@ def app_from_environment() -> FastAPI:
     """
     app = create_app(build_container(Settings()))
     install_log_hygiene()
+    settle_heap()
     return app
+
+
+def settle_heap() -> None:
+    """Leave what start-up made out of the garbage collector's full scans from now on.
+
+    The app's modules, register and templates are a large heap that lives as long as
+    the process; a full collection walked all of it and stopped requests for 115-130 ms
+    a few times a minute under load (``bench/consent.py``: that was the p99).
+    ``gc.freeze`` moves it to a generation the collector never scans again.
+    """
+    gc.freeze()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +16,8 @@ from skydd.documents.policy_rendering import PolicyRendering
 from skydd.documents.request_mail import RequestMailWriter
 from skydd.domain.clock import Clock
 from skydd.mail.smtp import SmtpMailer
+from skydd.services.consent import Applied, ConsentWrite, record_consent_writes
+from skydd.services.group_commit import GroupCommit, LoopGroupCommit, ThreadGroupCommit
 from skydd.services.newsletter import Newsletters
 from skydd.services.notices import Postman
 from skydd.services.ports import (
@@ -30,7 +33,7 @@ from skydd.services.register import RoleCache
 from skydd.services.request_execution import Execution
 from skydd.services.request_verification import CodeMail
 from skydd.services.unit_of_work import UnitOfWork
-from skydd.storage.engine import make_engine
+from skydd.storage.engine import BUSY_TIMEOUT_MS, make_engine, write_gate
 from skydd.storage.fast_reads import FastReads
 from skydd.storage.field_crypto import FieldCrypto
 from skydd.storage.keyring import KeyringError, load_keyring
@@ -39,6 +42,7 @@ from skydd.storage.receipts import JwsReceipts
 from skydd.storage.repositories.registers import RegisterCache
 from skydd.storage.signed_links import HmacLinks
 from skydd.storage.unit_of_work import SqlUnitOfWork
+from skydd.storage.write_gate import locked_error
 
 
 class SystemClock:
@@ -81,6 +85,7 @@ class Container:
     _links: LinkSigner | None = field(default=None, repr=False)
     fast_reads: FastReads | None = field(default=None, repr=False)
     """Per-request reads outside a transaction (token lookup, newest register version)."""
+    _consent_writes: GroupCommit[ConsentWrite, Applied] | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction per ``with``)."""
@@ -120,6 +125,33 @@ class Container:
         if self._links is None:
             self._links = HmacLinks(self.field_crypto().cipher.keyring)
         return self._links
+
+    @property
+    def consent_writes(self) -> GroupCommit[ConsentWrite, Applied]:
+        """Consents recorded many to a transaction (ADR 0027), signed by their callers.
+
+        On SQLite the batches run in the event loop that received them, elsewhere on a
+        thread of their own.
+
+        Made on first use; :meth:`close` finishes what is queued.
+        """
+        if self._consent_writes is None:
+            run = partial(
+                record_consent_writes,
+                self.uow,
+                self.clock,
+                self.organisation_key,
+                self.role_cache,
+            )
+            gate = write_gate(self.engine)
+            self._consent_writes = (
+                LoopGroupCommit(
+                    run, turn=gate, timeout=BUSY_TIMEOUT_MS / 1000, timeout_error=locked_error
+                )
+                if gate is not None
+                else ThreadGroupCommit(run, name="consent-writer")
+            )
+        return self._consent_writes
 
     def newsletters(self) -> Newsletters:
         """What subscribing, confirming, unsubscribing and renewing consent need."""
@@ -162,6 +194,8 @@ class Container:
 
     def close(self) -> None:
         """Release database and mail server connections."""
+        if self._consent_writes is not None:
+            self._consent_writes.close()
         if self.fast_reads is not None:
             self.fast_reads.close()
         self.systems.close()

@@ -73,6 +73,11 @@ def create_api(
         per_minute=intake.intake_per_hour / 60.0, burst=intake.intake_burst
     )
     install_problem_handlers(app)
+    # The hot paths first: a request is matched against the routes in order, and the
+    # consent routes answer web forms, banners and mailing tools (bench/consent.py).
+    app.include_router(consent.router)
+    app.include_router(banner.router)
+    app.include_router(pixels.router)
     app.include_router(health.router)
     app.include_router(register.router)
     app.include_router(ropa.router)
@@ -81,11 +86,8 @@ def create_api(
     app.include_router(requests.router)
     app.include_router(request_tasks.router)
     app.include_router(request_rights.router)
-    app.include_router(consent.router)
-    app.include_router(banner.router)
     app.include_router(newsletter.router)
     app.include_router(events.router)
-    app.include_router(pixels.router)
     # Added last = outermost: a refused request never reaches the size check or a route,
     # and every answer, refusals included, passes through the header middleware.
     app.add_middleware(NulGuard)

@@ -130,9 +130,7 @@ class BodySizeLimit:
             if received > limit:
                 raise PayloadTooLarge
 
-        await _with_body_check(
-            self.app, scope, receive, send, count, (PayloadTooLarge, _too_large())
-        )
+        await _with_body_check(self.app, scope, receive, send, count, (PayloadTooLarge, _too_large))
 
 
 def _too_large() -> ASGIApp:
@@ -193,7 +191,7 @@ class NulGuard:
             tail = window[-_NUL_TAIL:]
 
         await _with_body_check(
-            self.app, scope, receive, send, scan, (NulCharacterRefused, _nul_refused())
+            self.app, scope, receive, send, scan, (NulCharacterRefused, _nul_refused)
         )
 
 
@@ -203,13 +201,14 @@ async def _with_body_check(
     receive: Receive,
     send: Send,
     check: Callable[[bytes], None],
-    refusal: tuple[type[HTTPException], ASGIApp],
+    refusal: tuple[type[HTTPException], Callable[[], ASGIApp]],
 ) -> None:
     """Run ``app`` with ``check`` called on each body chunk as the route reads it.
 
     ``check`` raises the ``HTTPException`` of ``refusal``. When FastAPI's body parsing
     meets it, its HTTPException handler answers (the same problem); when a route
-    streamed the body itself and nothing was sent yet, ``refusal``'s app answers here.
+    streamed the body itself and nothing was sent yet, the app ``refusal`` makes
+    answers here (made only then: building an answer costs more than most requests).
     """
     started = False
 
@@ -231,7 +230,7 @@ async def _with_body_check(
     except refused:
         if started:
             raise
-        await answer(scope, receive, send)
+        await answer()(scope, receive, send)
 
 
 def _has_nul(data: bytes) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skydd.domain.access_control import AccessRequest, decide
+from skydd.domain.access_control import AccessRequest, Decision, decide
 from skydd.domain.access_vocabulary import (
     ORGANISATION_ACTIONS,
     PERSONAL_DATA_ACTIONS,
@@ -26,7 +26,7 @@ from skydd.domain.purposes import Purpose
 from skydd.domain.register import Register
 from skydd.domain.roles import Role
 from skydd.services.audit import record
-from skydd.services.register import RoleCache, served_roles
+from skydd.services.register import RoleCache, ServedRoles, served_roles
 from skydd.services.unit_of_work import UnitOfWork
 
 
@@ -65,6 +65,40 @@ def record_denial(
         uow.commit()
 
 
+def allows(
+    served: ServedRoles,
+    actor: Actor,
+    action: Action,
+    *,
+    purpose: str | None = None,
+    data_categories: tuple[str, ...] = (),
+) -> bool:
+    """Whether ``actor`` may do ``action`` under the served roles; records nothing.
+
+    For a caller that handles a refusal apart (a batch sends it back to
+    :func:`authorise`, which records it).
+    """
+    return _decided(served, actor, action, purpose, data_categories)[1].allowed
+
+
+def _decided(
+    served: ServedRoles,
+    actor: Actor,
+    action: Action,
+    purpose: str | None,
+    data_categories: tuple[str, ...],
+) -> tuple[AccessRequest, Decision]:
+    """What is asked of the served roles, and their answer."""
+    register = served.register
+    wanted = AccessRequest(
+        action=action,
+        organisation=register.organisation.key,
+        purpose=purpose,
+        data_categories=data_categories,
+    )
+    return wanted, decide(actor, wanted, served.roles, register)
+
+
 def authorise(
     uow: UnitOfWork,
     clock: Clock,
@@ -87,14 +121,7 @@ def authorise(
     when no register is stored (no role can be resolved).
     """
     served = served_roles(uow, cache, organisation)
-    register = served.register
-    wanted = AccessRequest(
-        action=action,
-        organisation=register.organisation.key,
-        purpose=purpose,
-        data_categories=data_categories,
-    )
-    decision = decide(actor, wanted, served.roles, register)
+    wanted, decision = _decided(served, actor, action, purpose, data_categories)
     if not decision.allowed:
         record_denial(
             uow,
@@ -103,7 +130,7 @@ def authorise(
             route=route,
             action=action,
             reason=decision.reason.value,
-            organisation=register.organisation.key,
+            organisation=wanted.organisation,
             origin=origin,
         )
         decision.enforce(wanted)

@@ -142,8 +142,7 @@ def record_banner_choice(
             for key, yes in choices.items()
         ]
         uow.commit()
-    organisation = register.organisation.key
-    return [one.recorded(signer, organisation) for one in applied]
+    return [one.signed(signer) for one in applied]
 
 
 VISITOR = Who(actor="visitor", origin="banner")

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from skydd.domain.access_vocabulary import Action, Actor
 from skydd.domain.audit import AuditAction
 from skydd.domain.clock import Clock
 from skydd.domain.consent import (
@@ -36,10 +37,11 @@ from skydd.domain.identifiers import Identifier, IdentifierKind
 from skydd.domain.ids import OrganisationId
 from skydd.domain.register import Register
 from skydd.domain.subjects import Subject
+from skydd.services.access import allows, authorise
 from skydd.services.audit import record
 from skydd.services.consent_withdrawal import ErasureDue, erase_withdrawn
 from skydd.services.ports import ReceiptSigner
-from skydd.services.register import RoleCache, current_register, served_roles
+from skydd.services.register import RoleCache, ServedRoles, current_register, served_roles
 from skydd.services.subjects import (
     Who,
     audit_subject,
@@ -82,6 +84,22 @@ def record_consent(
     same transaction (``services/consent_withdrawal.py``): ``erase`` is the person's
     choice among them (``None``: all).
     """
+    applied = _record_unsigned(
+        uow, clock, organisation_key, identifiers, change, who=who, erase=erase
+    )
+    return applied.signed(signer)
+
+
+def _record_unsigned(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    identifiers: dict[IdentifierKind, str],
+    change: ConsentChange,
+    *,
+    who: Who,
+    erase: tuple[str, ...] | None,
+) -> Applied:
     if not identifiers:
         msg = "a consent names the person by e-mail, phone or personnummer"
         raise InvalidInput(msg)
@@ -102,7 +120,141 @@ def record_consent(
             who=who,
         )
         uow.commit()  # a subject found by a new identifier is recorded even if nothing else is
-    return applied.recorded(signer, register.organisation.key)
+    return applied
+
+
+@dataclass(frozen=True)
+class ConsentWrite:
+    """One change to record, as an edge received it: whose, what, by whom, through what."""
+
+    identifiers: dict[IdentifierKind, str]
+    change: ConsentChange
+    actor: Actor
+    route: str
+    """The route's method and path template, for the audit event of a refusal."""
+    origin: str
+    erase: tuple[str, ...] | None = None
+
+
+def record_consent_writes(
+    uow: Callable[[], UnitOfWork],
+    clock: Clock,
+    organisation_key: str | None,
+    cache: RoleCache,
+    writes: Sequence[ConsentWrite],
+) -> list[Applied | Exception]:
+    """Record many people's changes in one transaction (``services/group_commit.py``).
+
+    Each write is checked as a lone one is (purpose and categories, then whether its
+    actor may), and applied as a lone one is, in order, so two writes for one person
+    meet as they would one after the other. A write that fails a check is left to be
+    done alone, where it is refused and, when refused access, audited as ever. Should
+    anything fail while writing, the batch is rolled back and every write done alone:
+    no write is lost or made twice. Each result is what the write came to, for its
+    caller to sign (outside the batch, which holds the database's write lock), or its
+    error.
+    """
+    try:
+        applied = _applied_together(uow(), clock, organisation_key, cache, writes)
+    except Exception:  # noqa: BLE001 - each write, done alone, meets its own error
+        applied = [None] * len(writes)
+    results: list[Applied | Exception] = []
+    for write, done in zip(writes, applied, strict=True):
+        if done is not None:
+            results.append(done)
+            continue
+        try:
+            results.append(record_alone(uow(), clock, organisation_key, cache, write))
+        except Exception as exc:  # noqa: BLE001 - handed to the write's caller to raise
+            results.append(exc)
+    return results
+
+
+def record_alone(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    cache: RoleCache,
+    write: ConsentWrite,
+) -> Applied:
+    """Check, authorise (a refusal audited) and record one write in its own transaction."""
+    categories = write.change.categories
+    purpose = write.change.purpose
+    with uow:
+        check_consent_terms(uow, organisation_key, purpose, categories, cache=cache)
+        authorise(
+            uow,
+            clock,
+            cache,
+            write.actor,
+            Action.CONSENT,
+            organisation=organisation_key,
+            route=write.route,
+            origin=write.origin,
+            purpose=purpose,
+            data_categories=categories,
+        )
+        return _record_unsigned(
+            uow,
+            clock,
+            organisation_key,
+            write.identifiers,
+            write.change,
+            who=Who(write.actor.id, write.origin),
+            erase=write.erase,
+        )
+
+
+def _applied_together(
+    uow: UnitOfWork,
+    clock: Clock,
+    organisation_key: str | None,
+    cache: RoleCache,
+    writes: Sequence[ConsentWrite],
+) -> list[Applied | None]:
+    with uow:
+        served = served_roles(uow, cache, organisation_key)
+        stored = current_register(uow, organisation_key)
+        org_id, register = stored.organisation_id, stored.register
+        policy_version = _policy_in_force(uow, org_id)
+        applied: list[Applied | None] = []
+        for write in writes:
+            if not _acceptable(served, write):
+                applied.append(None)
+                continue
+            who = Who(write.actor.id, write.origin)
+            subject = subject_for(uow, clock, org_id, register, write.identifiers, who=who)
+            applied.append(
+                apply_change(
+                    uow,
+                    clock,
+                    (org_id, register, subject),
+                    write.change,
+                    policy_version=policy_version,
+                    erase=write.erase,
+                    who=who,
+                )
+            )
+        uow.commit()
+    return applied
+
+
+def _acceptable(served: ServedRoles, write: ConsentWrite) -> bool:
+    """Whether the write passes every check of :func:`record_alone`, recording nothing."""
+    change = write.change
+    if not write.identifiers or (write.erase is not None and change.status is ConsentStatus.GIVEN):
+        return False
+    try:
+        consent_purpose(served.register, change.purpose, change.categories)
+    except InvalidInput:
+        return False
+    return allows(
+        served,
+        write.actor,
+        Action.CONSENT,
+        purpose=change.purpose,
+        data_categories=change.categories,
+    )
 
 
 @dataclass(frozen=True)
@@ -116,10 +268,12 @@ class Applied:
     """The event that decided the state: the new one, or the one before an unchanged state."""
     withdrawn: tuple[str, ...]
     erasure: ErasureDue | None
+    organisation: str
+    """The organisation's key, which the receipt names."""
 
-    def recorded(self, signer: ReceiptSigner, organisation: str) -> Recorded:
+    def signed(self, signer: ReceiptSigner) -> Recorded:
         """What recording came to, with the receipt of the deciding event."""
-        receipt = signer.sign(self.deciding.claims(organisation))
+        receipt = signer.sign(self.deciding.claims(self.organisation))
         return Recorded(self.state, self.event, receipt, self.withdrawn, self.erasure)
 
 
@@ -148,7 +302,7 @@ def apply_change(
         if deciding is None:  # the projection names an event the ledger lacks
             msg = "the consent state is out of step with the ledger: run consent rebuild"
             raise ConflictError(msg)
-        return Applied(before, None, deciding, (), None)
+        return Applied(before, None, deciding, (), None, register.organisation.key)
     uow.consents.append(org_id, event)
     uow.consents.save_state(org_id, after)
     withdrawn = withdrawn_categories(before, after)
@@ -157,7 +311,7 @@ def apply_change(
         erasure = erase_withdrawn(
             uow, clock, org_id, register, subject, event, withdrawn, erase=erase, who=who
         )
-    return Applied(after, event, event, withdrawn, erasure)
+    return Applied(after, event, event, withdrawn, erasure, register.organisation.key)
 
 
 def consents_of(

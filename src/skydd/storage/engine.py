@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from skydd.storage.write_gate import WriteGate, gated_connection_class
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a writer waits for its turn before the database answers "locked"."""
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -23,11 +29,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     database = make_url(url).database
-    if database and database != ":memory:":
+    connect_args: dict[str, Any] = {"check_same_thread": False}
+    gated = database is not None and database not in ("", ":memory:")
+    if database is not None and gated:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        gate = WriteGate(Path(database), timeout=BUSY_TIMEOUT_MS / 1000)
+        connect_args["factory"] = gated_connection_class(gate)
+    # A file's pool hands out the connection used last: its page cache is the freshest.
+    pooling = {"pool_use_lifo": True} if gated else {}
     engine = create_engine(
-        url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False}
+        url, echo=echo, hide_parameters=True, connect_args=connect_args, **pooling
     )
+    if gated:
+        _GATES[engine] = gate
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -36,16 +50,36 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # One writer at a time: take the write lock up front instead of failing mid-way.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # One writer at a time: take the write lock up front instead of failing mid-way,
+        # queued at the gate (storage/write_gate.py) rather than in SQLite's busy loop.
+        if not gated:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.enter_gate()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.leave_gate()
+            raise
 
     return engine
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+def write_gate(engine: Engine) -> WriteGate | None:
+    """The gate of a SQLite file's writers (``storage/write_gate.py``); None elsewhere."""
+    return _GATES.get(engine)
 
 
 def is_sqlite(engine: Engine) -> bool:

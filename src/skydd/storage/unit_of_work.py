@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -83,25 +84,20 @@ class SqlUnitOfWork:
         if self._depth == 1:
             session = self._session_factory()
             self._session = session
-            self.organisations = SqlOrganisationRepository(session)
             reads = self._reads = self._fast.borrowing() if self._fast is not None else None
             if reads is not None:
                 reads.follow(session)
-            self.registers = SqlRegisterRepository(session, self._register_cache, reads)
-            self.policies = SqlPolicyRepository(session)
-            self.audit = SqlAuditRepository(session)
-            self.breaches = SqlBreachRepository(session)
-            self.users = SqlStaffUserRepository(session, self._crypto)
-            self.tokens = SqlApiTokenRepository(session, reads)
-            self.sessions = SqlStaffSessionRepository(session)
-            self.subjects = SqlSubjectRepository(session, self._crypto)
-            self.requests = SqlRequestRepository(session, self._crypto)
-            self.work = SqlRequestWorkRepository(session, self._crypto)
-            self.limits = SqlProcessingLimitRepository(session, self._crypto)
-            self.consents = SqlConsentRepository(session, self._crypto)
-            self.events = SqlEventRepository(session)
-            self.pixels = SqlPixelRepository(session)
         return self
+
+    def __getattr__(self, name: str) -> object:
+        """A repository, made on first use in this unit of work (most use two or three)."""
+        make = _REPOSITORIES.get(name)
+        session = self.__dict__.get("_session")
+        if make is None or session is None:
+            raise AttributeError(name)
+        repository = make(self, session)
+        self.__dict__[name] = repository
+        return repository
 
     def __exit__(
         self,
@@ -114,6 +110,8 @@ class SqlUnitOfWork:
             self._session.rollback()
             self._session.close()
             self._session = None
+            for name in _REPOSITORIES:
+                self.__dict__.pop(name, None)
             if self._reads is not None:
                 self._reads.release()
                 self._reads = None
@@ -127,6 +125,28 @@ class SqlUnitOfWork:
         """Undo everything not yet committed."""
         if self._session is not None:
             self._session.rollback()
+
+
+_REPOSITORIES: dict[str, Callable[[SqlUnitOfWork, Session], object]] = {
+    "organisations": lambda _uow, session: SqlOrganisationRepository(session),
+    "registers": lambda uow, session: SqlRegisterRepository(
+        session, uow._register_cache, uow._reads
+    ),
+    "policies": lambda _uow, session: SqlPolicyRepository(session),
+    "audit": lambda _uow, session: SqlAuditRepository(session),
+    "breaches": lambda _uow, session: SqlBreachRepository(session),
+    "users": lambda uow, session: SqlStaffUserRepository(session, uow._crypto),
+    "tokens": lambda uow, session: SqlApiTokenRepository(session, uow._reads),
+    "sessions": lambda _uow, session: SqlStaffSessionRepository(session),
+    "subjects": lambda uow, session: SqlSubjectRepository(session, uow._crypto),
+    "requests": lambda uow, session: SqlRequestRepository(session, uow._crypto),
+    "work": lambda uow, session: SqlRequestWorkRepository(session, uow._crypto),
+    "limits": lambda uow, session: SqlProcessingLimitRepository(session, uow._crypto),
+    "consents": lambda uow, session: SqlConsentRepository(session, uow._crypto),
+    "events": lambda _uow, session: SqlEventRepository(session),
+    "pixels": lambda _uow, session: SqlPixelRepository(session),
+}
+"""How each repository of a unit of work is made, from its open session."""
 
 
 def _no_keys() -> FieldCrypto:

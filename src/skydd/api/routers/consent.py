@@ -1,12 +1,13 @@
 """The consent ledger over HTTP: record a change, check one person (consent / read).
 
-These routes are a web form's and a mailing tool's hot path, so each checks the
-purpose, authorises and acts in one unit of work: the checks read outside any
-transaction (the newest register version, the roles cached for it), and on PostgreSQL
-those reads share one pooled connection instead of borrowing and pinging one each. A
-refusal still commits its audit event before the 403. The container is taken from the
-request, not declared as a dependency: a sync dependency costs a thread hop per
-request (``bench/consent.py``).
+These routes are a web form's and a mailing tool's hot path. A consent is recorded
+with the other writes of the moment in one transaction (group commit, ADR 0027): the
+async route hands it over and waits, and the batch checks the purpose, authorises and
+records each write as if it were alone. A refusal still commits its audit event
+before the 403. The checks read outside any transaction (the newest register version,
+the roles cached for it), and on PostgreSQL those reads share one pooled connection.
+The container is taken from the request, not declared as a dependency: a sync
+dependency costs a thread hop per request (``bench/consent.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from skydd.api.auth import PROTECTED_RESPONSES, ActorDep, NotAuthenticated, route_of
 from skydd.api.deps import ContainerDep, get_container
@@ -35,10 +37,10 @@ from skydd.domain.identifiers import IdentifierKind
 from skydd.jobs.queue import WorkQueue
 from skydd.services.access import authorise
 from skydd.services.consent import (
+    ConsentWrite,
     bulk_consent_check,
     check_consent_terms,
     consent_check,
-    record_consent,
 )
 from skydd.services.subjects import Who
 from skydd.services.unit_of_work import UnitOfWork
@@ -89,33 +91,28 @@ def receipt_keys(container: ContainerDep) -> dict[str, object]:
 
 
 @router.post("/api/v1/consents", responses=ERRORS, status_code=status.HTTP_201_CREATED)
-def record(body: ConsentIn, http: Request, actor: ActorDep, response: Response) -> ConsentOut:
+async def record(body: ConsentIn, http: Request, actor: ActorDep, response: Response) -> ConsentOut:
     """Record a consent given, withdrawn or refused; answer with its receipt.
 
     The same change sent again records nothing (200, the same receipt).
     """
-    categories = tuple(body.categories)
     if actor is None:
         raise NotAuthenticated
     container = get_container(http)
-    uow = container.uow()
-    with uow:
-        cache = container.role_cache
-        check_consent_terms(uow, container.organisation_key, body.purpose, categories, cache=cache)
-        who = _allowed(container, uow, http, actor, Action.CONSENT, body.purpose, categories)
-        recorded = record_consent(
-            uow,
-            container.clock,
-            container.organisation_key,
-            body.identifiers(),
-            body.change(),
-            container.receipts,
-            who=Who(who.id, "api"),
-            erase=None if body.erase is None else tuple(body.erase),
-        )
+    write = ConsentWrite(
+        identifiers=body.identifiers(),
+        change=body.change(),
+        actor=actor,
+        route=route_of(http),
+        origin="api",
+        erase=None if body.erase is None else tuple(body.erase),
+    )
+    # Recorded with the other writes of the moment, in one transaction (ADR 0027).
+    applied = await container.consent_writes.record(write)
+    recorded = applied.signed(container.receipts)
     if recorded.erasure is not None and recorded.erasure.request is not None:
         queue: WorkQueue = http.app.state.work_queue
-        queue.dispatch(recorded.erasure.request.id)
+        await run_in_threadpool(queue.dispatch, recorded.erasure.request.id)
     if recorded.event is None:
         response.status_code = status.HTTP_200_OK
     state = recorded.state

@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from skydd.domain.errors import NotFoundError
+from skydd.domain.errors import ConflictError, NotFoundError
 from skydd.domain.identifiers import Identifier, IdentifierKind
 from skydd.domain.ids import OrganisationId
 from skydd.domain.subjects import (
@@ -53,15 +54,16 @@ class SqlSubjectRepository(EncryptedRepository):
         self._session = session
 
     def find(self, organisation_id: OrganisationId, identifier: Identifier) -> list[Subject]:
-        """The subjects with ``identifier`` (one, normally), matching under any key."""
-        column = INDEX_COLUMNS[identifier.kind]
-        rows = self._session.scalars(
-            select(SubjectRow)
-            .where(SubjectRow.organisation_id == organisation_id)
-            .where(column.in_(self.crypto.lookups(identifier)))
-            .order_by(SubjectRow.created_at, SubjectRow.id)
+        """The subjects with ``identifier`` (one, normally), matching under any key.
+
+        A Core statement built once per kind: the hot path of every consent and
+        request, where an ORM query cost more than the rest of the lookup.
+        """
+        rows = self._session.connection().execute(
+            _FIND[identifier.kind],
+            {"organisation_id": organisation_id, "indexes": self.crypto.lookups(identifier)},
         )
-        return [subject_of(row, self.crypto) for row in rows]
+        return [subject_of(cast("SubjectRow", row), self.crypto) for row in rows]
 
     def get(self, organisation_id: OrganisationId, subject_id: SubjectId) -> Subject | None:
         """The subject with ``subject_id`` in the organisation, if any."""
@@ -83,19 +85,20 @@ class SqlSubjectRepository(EncryptedRepository):
         """Store a new subject; False when another has one of its identifiers already.
 
         That happens when two transactions add the same new person at once: the
-        unique blind indexes let the first win, and the savepoint keeps the loser's
-        transaction usable, so it can find the winner and go on.
+        unique blind indexes let the first win, and ``ON CONFLICT DO NOTHING`` keeps
+        the loser's transaction usable (no savepoint), so it can find the winner and
+        go on.
         """
         row = SubjectRow(
             id=subject.id, organisation_id=organisation_id, created_at=subject.created_at
         )
         fill_subject_row(row, subject, self.crypto)
-        try:
-            with self._session.begin_nested():
-                self._session.add(row)
-        except IntegrityError:
-            return False
-        return True
+        connection = self._session.connection()
+        added = connection.execute(
+            _ADD_NEW[connection.dialect.name],
+            {column: getattr(row, column) for column in _SUBJECT_COLUMNS},
+        )
+        return added.first() is not None
 
     def device(
         self, organisation_id: OrganisationId, visitor_id: uuid.UUID, now: dt.datetime
@@ -106,7 +109,7 @@ class SqlSubjectRepository(EncryptedRepository):
         the visitor id is never stored, and the row holds no identifier at all. While a
         rotation runs, the id under every key of the keyring is looked for; a new
         subject takes the active key's. A concurrent insert of the same visitor loses
-        to the first one (savepoint), and finds it.
+        to the first one (``ON CONFLICT DO NOTHING``), and finds it.
         """
         keyring = self.crypto.index.keyring
         key_ids = (keyring.active, *(k for k in keyring.key_ids if k != keyring.active))
@@ -115,15 +118,13 @@ class SqlSubjectRepository(EncryptedRepository):
         if found is not None:
             return subject_of(found, self.crypto)
         subject = Subject(id=SubjectId(ids[0]), created_at=now, updated_at=now)
-        try:
-            with self._session.begin_nested():
-                self.add(organisation_id, subject)
-        except IntegrityError:
-            found = self._device_row(organisation_id, ids)
-            if found is None:
-                raise
-            return subject_of(found, self.crypto)
-        return subject
+        if self.add(organisation_id, subject):
+            return subject
+        found = self._device_row(organisation_id, ids)  # added at the same moment elsewhere
+        if found is None:
+            msg = "the visitor was being recorded by another request: try again"
+            raise ConflictError(msg)
+        return subject_of(found, self.crypto)
 
     def _device_row(
         self, organisation_id: OrganisationId, ids: list[uuid.UUID]
@@ -177,6 +178,24 @@ class SqlSubjectRepository(EncryptedRepository):
             .where(SubjectAttributeRow.category.in_(names))
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+_SUBJECTS = cast("Table", SubjectRow.__table__)
+_SUBJECT_COLUMNS = tuple(column.key for column in _SUBJECTS.columns)
+_FIND = {
+    kind: select(_SUBJECTS)
+    .where(_SUBJECTS.c.organisation_id == bindparam("organisation_id"))
+    .where(_SUBJECTS.c[f"{kind.value}_index"].in_(bindparam("indexes", expanding=True)))
+    .order_by(_SUBJECTS.c.created_at, _SUBJECTS.c.id)
+    for kind in IdentifierKind
+}
+_ADD_NEW = {
+    "sqlite": sqlite.insert(_SUBJECTS).on_conflict_do_nothing().returning(_SUBJECTS.c.id),
+    "postgresql": postgresql.insert(_SUBJECTS).on_conflict_do_nothing().returning(_SUBJECTS.c.id),
+}
+"""Insert a subject unless its id or a unique blind index is taken; its id when inserted.
+
+(The row count would do, but psycopg does not report it for this statement.)"""
 
 
 def device_subject_id(
