@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from skydd.storage import checkpoints
 from skydd.storage.engine import make_engine, write_gate
 from skydd.storage.write_gate import WriteGate
 
@@ -136,3 +137,26 @@ def _taken_and_left(gate: WriteGate) -> bool:
         return False
     gate.leave()
     return True
+
+
+def test_the_log_is_copied_back_in_the_background_so_it_stops_growing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoints, "WAL_PAGES", 50)  # about 200 KB
+    database = tmp_path / "skydd.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x BLOB)"))
+    wal = database.with_name("skydd.db-wal")
+    largest = 0
+    for _ in range(400):  # 400 commits of 8 KB: 3.2 MB through the log
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (randomblob(8192))"))
+        largest = max(largest, wal.stat().st_size)
+        time.sleep(0.002)  # the checkpoint runs beside the writers, not in them
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 400
+        # The writers' own connections never checkpoint.
+        assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar_one() == 0
+    engine.dispose()
+    assert largest < 1_500_000  # without the thread it would hold all 3.2 MB

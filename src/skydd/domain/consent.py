@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -173,7 +174,25 @@ def terms_of(register: Register, purpose: Purpose) -> str:
     decisions and sources, and who receives the data for it (systems and recipients).
     A new policy that changes any of it changes the digest, and consents given to the
     old one need renewing; a reworded title or a new translation of the name does not.
+    Worked out once per register object and purpose: every consent event names it.
     """
+    held = _TERMS.get(id(register))
+    if held is None or held[0]() is not register:
+        key = id(register)
+        held = _TERMS[key] = (weakref.ref(register, lambda _: _TERMS.pop(key, None)), {})
+    digests = held[1]
+    digest = digests.get(purpose.key)
+    if digest is None:
+        digest = digests[purpose.key] = _terms_digest(register, purpose)
+    return digest
+
+
+_TERMS: dict[int, tuple[weakref.ref[Register], dict[str, str]]] = {}
+"""Each live register's purpose digests, by the register's identity (a register is
+never changed once validated; a new version is a new object)."""
+
+
+def _terms_digest(register: Register, purpose: Purpose) -> str:
     substance = {
         "description": purpose.description,
         "categories": sorted(purpose.data_categories),

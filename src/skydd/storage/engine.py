@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from skydd.storage.checkpoints import Checkpointer
 from skydd.storage.write_gate import WriteGate, gated_connection_class
 
 BUSY_TIMEOUT_MS = 5000
@@ -34,7 +35,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     if database is not None and gated:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
         gate = WriteGate(Path(database), timeout=BUSY_TIMEOUT_MS / 1000)
-        connect_args["factory"] = gated_connection_class(gate)
+        connect_args["factory"] = gated_connection_class(gate, Checkpointer(Path(database)))
     # A file's pool hands out the connection used last: its page cache is the freshest.
     pooling = {"pool_use_lifo": True} if gated else {}
     engine = create_engine(
@@ -54,6 +55,8 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.execute("PRAGMA mmap_size=268435456")
+        if gated:  # the log is copied back by a thread of its own (storage/checkpoints.py)
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")

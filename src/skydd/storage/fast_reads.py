@@ -19,10 +19,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Select, event
+from sqlalchemy import ClauseElement, Dialect, Engine, Select, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
 
@@ -45,9 +48,14 @@ class _Prepared:
     """The statement's own bound values (a ``LIMIT 1`` in a subquery, say)."""
     names: tuple[str, ...]
     processors: tuple[Processor, ...]
+    binds: Mapping[str, Callable[[Any], Any]]
+    """How the driver wants each value that needs converting (a UUID as text on SQLite)."""
 
     def parameters(self, params: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
         merged = {**self.defaults, **params}
+        for name, convert in self.binds.items():
+            if name in merged:
+                merged[name] = convert(merged[name])
         if self.positional is None:
             return merged
         return tuple(merged[name] for name in self.positional)
@@ -130,30 +138,75 @@ class FastReads:
         return [prepared.record(row) for row in rows]
 
     def _prepare(self, statement: Select[Any]) -> _Prepared:
-        # Keyed by identity: callers pass module-level statements built once.
-        prepared = self._prepared.get(id(statement))
-        if prepared is not None:
-            return prepared
-        dialect = self._engine.dialect
-        compiled = statement.compile(dialect=dialect)
-        columns = list(statement.selected_columns)
-        prepared = _Prepared(
-            sql=compiled.string,
-            positional=tuple(compiled.positiontup or ()) if compiled.positional else None,
-            defaults={
-                name: bind.effective_value
-                for name, bind in compiled.binds.items()
-                if bind.effective_value is not None
-            },
-            names=tuple(str(column.key) for column in columns),
-            processors=tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in columns
-            ),
-        )
-        with self._lock:
-            self._prepared[id(statement)] = prepared
+        return prepare(self._engine.dialect, statement, ())
+
+
+_PREPARED: dict[tuple[str, int, tuple[str, ...]], _Prepared] = {}
+_PREPARING = threading.Lock()
+
+
+def prepare(dialect: Dialect, statement: ClauseElement, keys: Sequence[str]) -> _Prepared:
+    """``statement`` compiled once for ``dialect`` (an insert for the value ``keys`` given).
+
+    Keyed by identity: callers pass module-level statements built once.
+    """
+    dml = isinstance(statement, UpdateBase)
+    key = (dialect.name, id(statement), tuple(keys) if dml else ())
+    prepared = _PREPARED.get(key)
+    if prepared is not None:
         return prepared
+    compiled = cast(
+        "SQLCompiler",
+        statement.compile(dialect=dialect, column_keys=list(keys) if dml else None),
+    )
+    columns = list(getattr(statement, "exported_columns", ()))
+    binds = {}
+    for name, bind in compiled.binds.items():
+        convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            binds[name] = convert
+    prepared = _Prepared(
+        sql=compiled.string,
+        positional=tuple(compiled.positiontup or ()) if compiled.positional else None,
+        defaults={
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if bind.effective_value is not None
+        },
+        names=tuple(str(column.key) for column in columns),
+        processors=tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ),
+        binds=binds,
+    )
+    with _PREPARING:
+        _PREPARED[key] = prepared
+    return prepared
+
+
+def execute(session: Session, statement: ClauseElement, params: Mapping[str, Any]) -> list[Record]:
+    """``statement`` in the session's transaction (begun if need be), on its driver connection.
+
+    For the statements of the consent hot path (ADR 0027): SQLAlchemy's execution of
+    a built statement cost twice as much as SQLite running it. The transaction is the
+    session's own, so what runs here commits and rolls back with the rest of the unit
+    of work. A driver error is raised as SQLAlchemy raises it, parameters hidden.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    prepared = prepare(dialect, statement, tuple(params))
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    error = dialect.loaded_dbapi.Error
+    try:
+        cursor.execute(prepared.sql, prepared.parameters(params))
+        rows = cursor.fetchall() if prepared.names else []
+    except error as exc:
+        raise DBAPIError.instance(
+            prepared.sql, None, exc, error, hide_parameters=True, dialect=dialect
+        ) from exc
+    finally:
+        cursor.close()
+    return [prepared.record(row) for row in rows]
 
 
 class BorrowedReads:

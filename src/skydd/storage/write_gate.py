@@ -26,6 +26,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from skydd.storage.checkpoints import Checkpointer
+
 _POLL_FIRST, _POLL_MOST = 0.000_05, 0.000_5
 """Seconds between tries of the file lock while another process holds it."""
 
@@ -128,14 +130,14 @@ def locked_error() -> OperationalError:
     return OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
 
 
-def gated_connection_class(gate: WriteGate) -> type[sqlite3.Connection]:
+def gated_connection_class(gate: WriteGate, checkpointer: Checkpointer) -> type[sqlite3.Connection]:
     """A ``sqlite3.Connection`` whose transactions pass ``gate`` (the driver's ``factory``).
 
     :meth:`enter_gate` waits at the gate (the caller then begins, or calls
     :meth:`leave_gate` if it cannot); the connection's own
     ``commit``, ``rollback`` and ``close`` let the next writer in once they are done,
     whoever calls them (SQLAlchemy, or the pool resetting a connection given back
-    still in a transaction).
+    still in a transaction). A commit then tells ``checkpointer`` that the log grew.
     """
 
     class GatedConnection(sqlite3.Connection):
@@ -150,6 +152,7 @@ def gated_connection_class(gate: WriteGate) -> type[sqlite3.Connection]:
                 super().commit()
             finally:
                 self.leave_gate()
+            checkpointer.wrote()
 
         def rollback(self) -> None:
             try:

@@ -21,7 +21,8 @@ from typing import Any, cast
 from sqlalchemy import (
     ARRAY,
     Executable,
-    Row,
+    Insert,
+    Select,
     String,
     Table,
     any_,
@@ -44,6 +45,7 @@ from skydd.domain.consent import (
 from skydd.domain.identifiers import Identifier, IdentifierKind
 from skydd.domain.ids import OrganisationId
 from skydd.domain.subjects import SubjectId
+from skydd.storage.fast_reads import Record, execute
 from skydd.storage.field_crypto import CryptoSource, EncryptedRepository
 from skydd.storage.repositories.subjects import INDEX_COLUMNS
 from skydd.storage.tables import ConsentEventRow, ConsentStateRow, SubjectRow
@@ -84,7 +86,7 @@ _EVENTS_OF = (
 )
 
 
-def _state_upsert(dialect: str) -> Executable:
+def _state_upsert(dialect: str) -> Insert:
     """``INSERT … ON CONFLICT (subject_id, purpose) DO UPDATE`` from the row's own values."""
     insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert_of(_STATES)
@@ -182,17 +184,17 @@ class SqlConsentRepository(EncryptedRepository):
         """Add ``event`` at the end of the ledger."""
         values = _event_values(event)
         values["organisation_id"] = organisation_id
-        self._session.connection().execute(_INSERT_EVENT, values)
+        execute(self._session, _INSERT_EVENT, values)
 
     def event(self, record_id: ConsentEventId) -> ConsentEvent | None:
         """The ledger entry ``record_id``, if the ledger holds it."""
-        row = self._run(_EVENT_BY_RECORD, record_id=record_id).first()
-        return None if row is None else _event_of(row)
+        rows = self._run(_EVENT_BY_RECORD, record_id=record_id)
+        return _event_of(rows[0]) if rows else None
 
     def state(self, subject_id: SubjectId, purpose: str) -> ConsentState | None:
         """The subject's current consent to ``purpose``, if any was ever recorded."""
-        row = self._run(_STATE, subject_id=subject_id, purpose=purpose).first()
-        return None if row is None else _state_of(row)
+        rows = self._run(_STATE, subject_id=subject_id, purpose=purpose)
+        return _state_of(rows[0]) if rows else None
 
     def states_of(self, subject_id: SubjectId) -> list[ConsentState]:
         """The subject's current consent to every purpose recorded, by purpose."""
@@ -200,16 +202,15 @@ class SqlConsentRepository(EncryptedRepository):
 
     def save_state(self, organisation_id: OrganisationId, state: ConsentState) -> None:
         """Store the subject's state for the purpose, replacing the one before."""
-        connection = self._session.connection()
         values = _state_values(state)
         values["organisation_id"] = organisation_id
-        connection.execute(_UPSERT_STATE[connection.dialect.name], values)
+        execute(self._session, _UPSERT_STATE[self._session.get_bind().dialect.name], values)
 
     def events(self, organisation_id: OrganisationId) -> Iterator[ConsentEvent]:
         """The whole ledger of the organisation, in order, read a batch at a time."""
         after = 0
         while True:
-            rows = self._run(_LEDGER_PAGE, organisation_id=organisation_id, after=after).all()
+            rows = self._run(_LEDGER_PAGE, organisation_id=organisation_id, after=after)
             if not rows:
                 return
             yield from (_event_of(row) for row in rows)
@@ -234,9 +235,9 @@ class SqlConsentRepository(EncryptedRepository):
         for start in range(0, len(rows), BATCH):
             self._session.connection().execute(insert(_STATES), rows[start : start + BATCH])
 
-    def _run(self, statement: Executable, **params: object) -> Any:
-        """``statement`` in the unit of work's transaction (begun if need be)."""
-        return self._session.connection().execute(statement, params)
+    def _run(self, statement: Select[Any], **params: object) -> list[Record]:
+        """``statement`` in the unit of work's transaction (begun if need be), prepared."""
+        return execute(self._session, statement, params)
 
 
 def _event_values(event: ConsentEvent) -> dict[str, object]:
@@ -256,7 +257,7 @@ def _event_values(event: ConsentEvent) -> dict[str, object]:
     }
 
 
-def _event_of(row: Row[Any]) -> ConsentEvent:
+def _event_of(row: Any) -> ConsentEvent:
     return ConsentEvent(
         record_id=ConsentEventId(row.record_id),
         subject_id=SubjectId(row.subject_id),
@@ -287,7 +288,7 @@ def _state_values(state: ConsentState) -> dict[str, object]:
     }
 
 
-def _state_of(row: Row[Any]) -> ConsentState:
+def _state_of(row: Any) -> ConsentState:
     return ConsentState(
         subject_id=SubjectId(row.subject_id),
         purpose=row.purpose,

@@ -8,13 +8,14 @@ same master key, recorded in ``key_id``, which is what ``skydd keys rotate`` sel
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import uuid
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy import Select, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from skydd.domain.subjects import (
     SubjectId,
 )
 from skydd.storage.blind_index import BLIND_INDEX_INFO
+from skydd.storage.fast_reads import execute
 from skydd.storage.field_crypto import CryptoSource, EncryptedRepository, FieldCrypto
 from skydd.storage.identity_tokens import open_identifiers, open_name, seal_identity
 from skydd.storage.keyring import KeyId, Keyring
@@ -56,13 +58,13 @@ class SqlSubjectRepository(EncryptedRepository):
     def find(self, organisation_id: OrganisationId, identifier: Identifier) -> list[Subject]:
         """The subjects with ``identifier`` (one, normally), matching under any key.
 
-        A Core statement built once per kind: the hot path of every consent and
-        request, where an ORM query cost more than the rest of the lookup.
+        A statement prepared once per kind and number of keys, run on the driver: the
+        hot path of every consent and request (ADR 0027).
         """
-        rows = self._session.connection().execute(
-            _FIND[identifier.kind],
-            {"organisation_id": organisation_id, "indexes": self.crypto.lookups(identifier)},
-        )
+        lookups = self.crypto.lookups(identifier)
+        params: dict[str, object] = {"organisation_id": organisation_id}
+        params.update((f"index_{n}", index) for n, index in enumerate(lookups))
+        rows = execute(self._session, _finding(identifier.kind, len(lookups)), params)
         return [subject_of(cast("SubjectRow", row), self.crypto) for row in rows]
 
     def get(self, organisation_id: OrganisationId, subject_id: SubjectId) -> Subject | None:
@@ -93,12 +95,9 @@ class SqlSubjectRepository(EncryptedRepository):
             id=subject.id, organisation_id=organisation_id, created_at=subject.created_at
         )
         fill_subject_row(row, subject, self.crypto)
-        connection = self._session.connection()
-        added = connection.execute(
-            _ADD_NEW[connection.dialect.name],
-            {column: getattr(row, column) for column in _SUBJECT_COLUMNS},
-        )
-        return added.first() is not None
+        dialect = self._session.get_bind().dialect.name
+        values = {column: getattr(row, column) for column in _SUBJECT_COLUMNS}
+        return bool(execute(self._session, _ADD_NEW[dialect], values))
 
     def device(
         self, organisation_id: OrganisationId, visitor_id: uuid.UUID, now: dt.datetime
@@ -182,13 +181,20 @@ class SqlSubjectRepository(EncryptedRepository):
 
 _SUBJECTS = cast("Table", SubjectRow.__table__)
 _SUBJECT_COLUMNS = tuple(column.key for column in _SUBJECTS.columns)
-_FIND = {
-    kind: select(_SUBJECTS)
-    .where(_SUBJECTS.c.organisation_id == bindparam("organisation_id"))
-    .where(_SUBJECTS.c[f"{kind.value}_index"].in_(bindparam("indexes", expanding=True)))
-    .order_by(_SUBJECTS.c.created_at, _SUBJECTS.c.id)
-    for kind in IdentifierKind
-}
+
+
+@functools.cache
+def _finding(kind: IdentifierKind, keys: int) -> Select[Any]:
+    """The subjects whose ``kind`` index is one of ``:index_0`` … (one per key of the keyring)."""
+    column = _SUBJECTS.c[f"{kind.value}_index"]
+    return (
+        select(_SUBJECTS)
+        .where(_SUBJECTS.c.organisation_id == bindparam("organisation_id"))
+        .where(column.in_([bindparam(f"index_{n}") for n in range(keys)]))
+        .order_by(_SUBJECTS.c.created_at, _SUBJECTS.c.id)
+    )
+
+
 _ADD_NEW = {
     "sqlite": sqlite.insert(_SUBJECTS).on_conflict_do_nothing().returning(_SUBJECTS.c.id),
     "postgresql": postgresql.insert(_SUBJECTS).on_conflict_do_nothing().returning(_SUBJECTS.c.id),
