@@ -213,7 +213,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     if settings.security.production and keys.file is None and keys.keyring is None:
         msg = "production needs encryption keys: set SKYDD_KEYS__FILE or SKYDD_KEYS__KEYRING"
         raise KeyringError(msg)
-    engine = make_engine(settings.database.url, echo=settings.database.echo)
+    engine = make_engine(
+        settings.database.url,
+        echo=settings.database.echo,
+        pool_size=settings.database.pool_size,
+    )
     container = Container(
         settings=settings,
         engine=engine,

@@ -1,4 +1,5 @@
-"""Statements run straight on the driver (``fast_reads.execute``) behave as SQLAlchemy's do."""
+"""Statements run straight on the driver (``fast_reads.execute``) behave as SQLAlchemy's do;
+the PostgreSQL pool is as large as configured."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import cast
 import pytest
 from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import QueuePool
 
-from skydd.bootstrap import Container
+from skydd.bootstrap import Container, build_container
+from skydd.config import DatabaseSettings, Settings
+from skydd.storage.engine import MAX_OVERFLOW
 from skydd.storage.fast_reads import execute
 from skydd.storage.tables import OrganisationRow
 
@@ -58,3 +62,16 @@ def test_a_driver_error_is_sqlalchemys_and_lists_no_value(container: Container) 
     assert "[parameters:" not in message  # the values sent are never listed
     if container.engine.dialect.name == "sqlite":  # PostgreSQL's own DETAIL names the key
         assert SECRET not in message
+
+
+def test_a_postgresql_pool_keeps_as_many_connections_as_the_settings_say(
+    postgres_url: str,
+) -> None:
+    settings = Settings(database=DatabaseSettings(url=postgres_url, pool_size=7))
+    container = build_container(settings)
+    try:
+        pool = container.engine.pool
+        assert isinstance(pool, QueuePool)
+        assert (pool.size(), pool._max_overflow) == (7, MAX_OVERFLOW)
+    finally:
+        container.close()

@@ -12,11 +12,14 @@ from sqlalchemy.engine import make_url
 from skydd.storage.checkpoints import Checkpointer
 from skydd.storage.write_gate import WriteGate, gated_connection_class
 
+MAX_OVERFLOW = 10
+"""PostgreSQL connections a process may open beyond its pool when busy, closed after."""
+
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for its turn before the database answers "locked"."""
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 20) -> Engine:
     """Create the engine for ``url``; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE.
 
     Statement parameters are kept out of error messages: they are personal data, and
@@ -25,7 +28,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=MAX_OVERFLOW,
+    )
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
