@@ -238,7 +238,7 @@ def counting(container: Container, database: str) -> Iterator[Statements]:
         psycopg.Cursor.executemany,
         psycopg.Connection.commit,
         psycopg.Connection.rollback,
-        FastReads._run,
+        FastReads.on,
     )
     execute, executemany, commit, rollback, fast_run = originals
 
@@ -276,7 +276,7 @@ def counting(container: Container, database: str) -> Iterator[Statements]:
     psycopg.Cursor.executemany = patched_executemany  # type: ignore[method-assign]
     psycopg.Connection.commit = patched_commit  # type: ignore[method-assign]
     psycopg.Connection.rollback = patched_rollback  # type: ignore[method-assign]
-    FastReads._run = staticmethod(patched_fast)  # type: ignore[method-assign]
+    FastReads.on = staticmethod(patched_fast)  # type: ignore[method-assign]
     try:
         yield counts
     finally:
@@ -285,7 +285,7 @@ def counting(container: Container, database: str) -> Iterator[Statements]:
         psycopg.Cursor.executemany = executemany  # type: ignore[method-assign]
         psycopg.Connection.commit = commit  # type: ignore[method-assign]
         psycopg.Connection.rollback = rollback  # type: ignore[method-assign]
-        FastReads._run = staticmethod(fast_run)  # type: ignore[method-assign]
+        FastReads.on = staticmethod(fast_run)  # type: ignore[method-assign]
 
 
 def fresh_app_database() -> str:

@@ -43,6 +43,21 @@ def test_a_thread_runs_what_queued_meanwhile_as_one_batch_and_answers_each_calle
     assert run.batches == [[1], [2, -3, 4, 5]]
 
 
+def test_a_caller_who_gave_up_is_skipped_and_the_thread_goes_on() -> None:
+    hold = threading.Event()
+    run = Recorder(hold)
+    group: ThreadGroupCommit[int, int] = ThreadGroupCommit(run, name="test-writer")
+    first = group.submit(1)
+    assert run.running.wait(5)
+    gave_up, kept = group.submit(2), group.submit(3)
+    assert gave_up.cancel()  # as asyncio.wrap_future does when the request is cancelled
+    hold.set()
+    assert (first.result(5), kept.result(5)) == (10, 30)
+    assert group.submit(4).result(5) == 40  # the thread survived answering around it
+    group.close()
+    assert run.batches == [[1], [2, 3], [4]]
+
+
 def test_a_thread_batch_that_fails_fails_each_of_its_callers() -> None:
     def broken(items: Sequence[int]) -> list[int | Exception]:
         raise RuntimeError("the database went away")

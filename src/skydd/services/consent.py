@@ -100,12 +100,9 @@ def _record_unsigned(
     who: Who,
     erase: tuple[str, ...] | None,
 ) -> Applied:
-    if not identifiers:
-        msg = "a consent names the person by e-mail, phone or personnummer"
-        raise InvalidInput(msg)
-    if erase is not None and change.status is ConsentStatus.GIVEN:
-        msg = "erase names categories to erase on a withdrawal, not when consent is given"
-        raise InvalidInput(msg)
+    wrong = _unrecordable(identifiers, change, erase)
+    if wrong is not None:
+        raise InvalidInput(wrong)
     with uow:
         stored = current_register(uow, organisation_key)
         org_id, register = stored.organisation_id, stored.register
@@ -121,6 +118,19 @@ def _record_unsigned(
         )
         uow.commit()  # a subject found by a new identifier is recorded even if nothing else is
     return applied
+
+
+def _unrecordable(
+    identifiers: dict[IdentifierKind, str],
+    change: ConsentChange,
+    erase: tuple[str, ...] | None,
+) -> str | None:
+    """Why the change cannot be recorded as sent, before the register is read; else None."""
+    if not identifiers:
+        return "a consent names the person by e-mail, phone or personnummer"
+    if erase is not None and change.status is ConsentStatus.GIVEN:
+        return "erase names categories to erase on a withdrawal, not when consent is given"
+    return None
 
 
 @dataclass(frozen=True)
@@ -214,7 +224,7 @@ def _applied_together(
 ) -> list[Applied | None]:
     with uow:
         served = served_roles(uow, cache, organisation_key)
-        stored = current_register(uow, organisation_key)
+        stored = uow.registers.get(served.version_id)  # the version just read, cached
         org_id, register = stored.organisation_id, stored.register
         policy_version = _policy_in_force(uow, org_id)
         applied: list[Applied | None] = []
@@ -242,7 +252,7 @@ def _applied_together(
 def _acceptable(served: ServedRoles, write: ConsentWrite) -> bool:
     """Whether the write passes every check of :func:`record_alone`, recording nothing."""
     change = write.change
-    if not write.identifiers or (write.erase is not None and change.status is ConsentStatus.GIVEN):
+    if _unrecordable(write.identifiers, change, write.erase) is not None:
         return False
     try:
         consent_purpose(served.register, change.purpose, change.categories)

@@ -113,23 +113,9 @@ class ThreadGroupCommit(Generic[Item, Result]):
                     stop = True
                     break
                 batch.append(more)
-            self._settle(batch)
+            _settle(self._run, batch)
             if stop:
                 return
-
-    def _settle(self, batch: list[tuple[Item, Future[Result]]]) -> None:
-        try:
-            results = self._run([item for item, _ in batch])
-        except Exception as exc:  # the batch itself failed: every caller hears of it
-            logger.exception("%s: a batch of %d failed", self._name, len(batch))
-            for _, future in batch:
-                future.set_exception(exc)
-            return
-        for (_, future), result in zip(batch, results, strict=True):
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
 
 
 class WriterTurn(Protocol):
@@ -212,7 +198,7 @@ class LoopGroupCommit(Generic[Item, Result]):
                 try:
                     batch = lane.waiting[: self._most]
                     del lane.waiting[: self._most]
-                    self._settle(batch)
+                    _settle(self._run, batch)
                 finally:
                     self._turn.leave()
         finally:
@@ -228,16 +214,31 @@ class LoopGroupCommit(Generic[Item, Result]):
             pause = min(pause * 2, _LONGEST_PAUSE)
         return True
 
-    def _settle(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
-        try:
-            results = self._run([item for item, _ in batch])
-        except Exception as exc:  # the batch itself failed: every caller hears of it
-            logger.exception("a batch of %d failed", len(batch))
-            results = [exc] * len(batch)
-        for (_, future), result in zip(batch, results, strict=True):
-            if future.done():  # its caller gave up (the client went away)
-                continue
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
+
+class _Answerable(Protocol[Taken]):
+    """A caller's future, of a thread (``concurrent.futures``) or of an event loop."""
+
+    def done(self) -> bool: ...
+
+    def set_result(self, result: Taken, /) -> None: ...
+
+    def set_exception(self, exception: BaseException, /) -> None: ...
+
+
+def _settle(run: Batch[Item, Result], batch: Sequence[tuple[Item, _Answerable[Result]]]) -> None:
+    """Run ``batch`` and answer each caller; a caller who gave up (cancelled) is skipped.
+
+    Were a cancelled future answered, it would raise, and take the writer thread down.
+    """
+    try:
+        results = run([item for item, _ in batch])
+    except Exception as exc:  # the batch itself failed: every caller hears of it
+        logger.exception("a batch of %d failed", len(batch))
+        results = [exc] * len(batch)
+    for (_, future), result in zip(batch, results, strict=True):
+        if future.done():  # its caller gave up (the client went away)
+            continue
+        if isinstance(result, Exception):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

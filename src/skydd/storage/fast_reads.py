@@ -78,7 +78,6 @@ class FastReads:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._prepared: dict[int, _Prepared] = {}
         self._lock = threading.Lock()
         self._own = threading.local()
         self._kept: list[Any] = []
@@ -88,10 +87,10 @@ class FastReads:
         """Every row of ``statement`` with ``params`` (plain string and number values)."""
         prepared = self._prepare(statement)
         if self.never_waits:
-            return self._run(self._thread_connection(), prepared, params)
+            return self.on(self._thread_connection(), prepared, params)
         connection = self._engine.raw_connection()
         try:
-            return self._run(connection, prepared, params)
+            return self.on(connection, prepared, params)
         finally:
             connection.close()  # back to the pool, which ends the implicit transaction
 
@@ -125,14 +124,15 @@ class FastReads:
         self, connection: Any, statement: Select[Any], params: Mapping[str, Any]
     ) -> list[Record]:
         """``statement`` on a connection the caller holds."""
-        return self._run(connection, self._prepare(statement), params)
+        return self.on(connection, self._prepare(statement), params)
 
     @staticmethod
-    def _run(connection: Any, prepared: _Prepared, params: Mapping[str, Any]) -> list[Record]:
+    def on(connection: Any, prepared: _Prepared, params: Mapping[str, Any]) -> list[Record]:
+        """A prepared statement on a driver connection the caller holds."""
         cursor = connection.cursor()
         try:
             cursor.execute(prepared.sql, prepared.parameters(params))
-            rows = cursor.fetchall()
+            rows = cursor.fetchall() if prepared.names else []  # a write without RETURNING
         finally:
             cursor.close()
         return [prepared.record(row) for row in rows]
@@ -195,18 +195,13 @@ def execute(session: Session, statement: ClauseElement, params: Mapping[str, Any
     connection = session.connection()
     dialect = connection.dialect
     prepared = prepare(dialect, statement, tuple(params))
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     error = dialect.loaded_dbapi.Error
     try:
-        cursor.execute(prepared.sql, prepared.parameters(params))
-        rows = cursor.fetchall() if prepared.names else []
+        return FastReads.on(connection.connection.dbapi_connection, prepared, params)
     except error as exc:
         raise DBAPIError.instance(
             prepared.sql, None, exc, error, hide_parameters=True, dialect=dialect
         ) from exc
-    finally:
-        cursor.close()
-    return [prepared.record(row) for row in rows]
 
 
 class BorrowedReads:

@@ -201,7 +201,8 @@ _ADD_NEW = {
 }
 """Insert a subject unless its id or a unique blind index is taken; its id when inserted.
 
-(The row count would do, but psycopg does not report it for this statement.)"""
+(The returned id, not the row count, says whether it was: SQLAlchemy's row count for
+this statement on PostgreSQL read -1.)"""
 
 
 def device_subject_id(
